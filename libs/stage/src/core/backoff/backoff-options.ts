@@ -1,16 +1,21 @@
 /**
- * A jittered exponential backoff: the n-th consecutive failure of a task waits about
- * `minMs * factor^(n-1)`, capped at `maxMs`, with a random share taken off so that tasks failing
- * together do not restart together.
+ * A jittered exponential backoff. Before the restart that follows the n-th consecutive failure
+ * of a task, the task waits a random time between `minMs * factor^(n-1)` and three times that
+ * (with the default `jitter` of 0.5), capped at `maxMs`, so that tasks failing together do not
+ * restart together. See {@link Backoff} for the exact rule.
  */
 export interface BackoffOptions {
   /** The shortest wait, in ms; default 100. 0 is allowed: a restart still yields to the event loop. */
   readonly minMs?: number;
-  /** The longest wait, in ms; default 30,000. */
+  /** The longest wait, in ms; default 30,000. At most 2,147,483,647 (the longest Node timer). */
   readonly maxMs?: number;
-  /** The growth per consecutive failure; default 2. */
+  /** The growth per consecutive failure, >= 1; default 2. */
   readonly factor?: number;
-  /** The share of each wait that is random, from 0 (none) to 1; default 0.5. */
+  /**
+   * How much of each wait is random, from 0 (none: waits are exactly `minMs * factor^(n-1)`) to
+   * 1; default 0.5. A wait is drawn around its mean with a spread of ± `jitter` of that mean,
+   * never below the un-jittered wait nor above `maxMs`.
+   */
   readonly jitter?: number;
   /** A run that lasted at least this long resets the failure count; default 10,000 ms. */
   readonly resetAfterMs?: number;

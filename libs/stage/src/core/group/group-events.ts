@@ -21,6 +21,7 @@ export type GroupEvent =
   | (TaskEventBase & { readonly type: 'failed'; readonly error: Error })
   | (TaskEventBase & { readonly type: 'task-stopped' })
   | (TaskEventBase & {
+      /** A restart is scheduled; `attempt` is the attempt that will start after the wait. */
       readonly type: 'restarting';
       /** The wait before the restart, in ms. */
       readonly delayMs: number;

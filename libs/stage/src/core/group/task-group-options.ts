@@ -22,8 +22,9 @@ export interface TaskGroupOptions {
   readonly backoff?: BackoffOptions;
   /**
    * The most restarts allowed within a sliding window before the group gives up, or `false` for
-   * no limit. Default: `7 * size` restarts within 30 s, which with the default backoff makes a
-   * group whose tasks fail at once on every start give up within about ten seconds.
+   * no limit. Default: `6 * size` restarts (at least 6) within 30 s, following `resize()`; with
+   * the default backoff a group whose tasks fail at once on every start gives up after about
+   * 12 s (between 6.3 and 18.9 s, as each wait is jittered).
    */
   readonly intensity?: IntensityOptions | false;
   /** How long `stop()` waits for tasks to settle before reporting them abandoned; default 5000. */

@@ -21,14 +21,36 @@ export interface TaskRunHooks {
   onSettled(callback: (outcome: TaskOutcome) => void): void;
 }
 
+/** Where a group's own contexts carry their hooks: a property lookup, cheaper than a WeakMap. */
+const HOOKS = Symbol('stage.taskRunHooks');
+
+/** A context carrying its hooks under {@link HOOKS}. */
+interface HooksCarrier {
+  [HOOKS]?: TaskRunHooks;
+}
+
+/** Hooks of contexts that cannot carry a property (frozen or sealed objects made elsewhere). */
 const hooksByContext = new WeakMap<TaskContext, TaskRunHooks>();
 
 /** Attaches hooks to a context; called by the group when it creates a run. */
 export function attachTaskRunHooks(ctx: TaskContext, hooks: TaskRunHooks): void {
-  hooksByContext.set(ctx, hooks);
+  if (Object.isExtensible(ctx)) (ctx as HooksCarrier)[HOOKS] = hooks;
+  else hooksByContext.set(ctx, hooks);
+}
+
+/**
+ * Makes every instance of a class that is its own context and hooks findable by
+ * {@link taskRunHooks}, at no cost per instance (a getter on the prototype).
+ */
+export function attachTaskRunHooksToPrototype(prototype: TaskContext & TaskRunHooks): void {
+  Object.defineProperty(prototype, HOOKS, {
+    get(this: TaskRunHooks) {
+      return this;
+    },
+  });
 }
 
 /** The hooks of a context made by a group, or `undefined` for a context made elsewhere. */
 export function taskRunHooks(ctx: TaskContext): TaskRunHooks | undefined {
-  return hooksByContext.get(ctx);
+  return (ctx as HooksCarrier)[HOOKS] ?? hooksByContext.get(ctx);
 }

@@ -3,8 +3,7 @@ import type { StopOptions, StopReport } from '../group/stop-report.js';
 
 /** How a child ended on its own (not because its parent stopped it). */
 export type ChildExit =
-  | { readonly kind: 'completed' }
-  | { readonly kind: 'failed'; readonly error: Error };
+  { readonly kind: 'completed' } | { readonly kind: 'failed'; readonly error: Error };
 
 /** What a child reports to. Set by the supervisor that owns the child. */
 export interface ChildParent {

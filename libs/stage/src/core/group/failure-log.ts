@@ -1,0 +1,191 @@
+import type { GroupEvent, GroupListener } from './group-events.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+
+/**
+ * The least a logger must offer. Nest's `Logger` fits as is; so does `console` (whose `error`
+ * prints the stack as a second argument).
+ */
+export interface GroupLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string, stack?: string): void;
+}
+
+/** Options of {@link attachGroupLog}. */
+export interface GroupLogOptions {
+  /**
+   * How long repeated failures of the group are counted before one summary line, in ms; default
+   * 5,000. The first failure after a quiet window is always logged in full, with its stack.
+   */
+  readonly windowMs?: number;
+}
+
+/** Anything that emits group events: a `TaskGroup`, or a test double. */
+export interface GroupEventSource {
+  on(listener: GroupListener): () => void;
+}
+
+const DEFAULT_WINDOW_MS = 5_000;
+
+/**
+ * Logs a group's events, so that a restart storm cannot flood the log.
+ *
+ * - The first task failure after a quiet window is logged at error level with its stack; later
+ *   failures within the window (`windowMs`, default 5 s) are only counted, and one warning per
+ *   window sums them up: `group "x": 37 more failures in the last 5 s, last: <message>`. The
+ *   window goes on while failures keep coming and closes after a window without any.
+ * - A throwing listener or hook (`hook-failed`) is logged the same way, counted separately.
+ * - A give-up is always logged at error level, with the give-up error's stack, after flushing
+ *   any pending summary.
+ * - A stop is logged at log level, or at warn level naming the abandoned tasks.
+ * - Starts, completions and restarts are not logged; subscribe to the group for those.
+ *
+ * The window timer is `unref`'d: it never keeps the process alive. A logger that throws is
+ * reported by the group as `hook-failed` (and not logged again).
+ *
+ * @returns A function that detaches the log, first writing any pending summary.
+ * @throws {InvalidOptionError} When `windowMs` is not a number > 0 or `logger` lacks a method.
+ *
+ * @example
+ * const detach = attachGroupLog(group, new Logger('Mailer'));
+ */
+export function attachGroupLog(
+  group: GroupEventSource,
+  logger: GroupLogger,
+  options?: GroupLogOptions,
+): () => void {
+  const windowMs = options?.windowMs ?? DEFAULT_WINDOW_MS;
+  if (typeof windowMs !== 'number' || !Number.isFinite(windowMs) || windowMs <= 0) {
+    throw new InvalidOptionError('attachGroupLog', 'windowMs', windowMs, 'a finite number > 0');
+  }
+  for (const method of ['log', 'warn', 'error'] as const) {
+    if (typeof logger?.[method] !== 'function') {
+      throw new InvalidOptionError(
+        'attachGroupLog',
+        `logger.${method}`,
+        logger?.[method],
+        'a function',
+      );
+    }
+  }
+
+  const failures = new RepeatLog(logger, windowMs, 'failures');
+  const hookFailures = new RepeatLog(logger, windowMs, 'hook failures');
+  const unsubscribe = group.on((event) => describe(event));
+  let attached = true;
+
+  function describe(event: GroupEvent): void {
+    const name = `group "${event.path.join('/')}"`;
+    switch (event.type) {
+      case 'failed':
+        failures.record(
+          name,
+          event.error,
+          `${name}: task ${event.index} (attempt ${event.attempt}) failed: ${event.error.message}`,
+        );
+        return;
+      case 'hook-failed':
+        hookFailures.record(
+          name,
+          event.error,
+          `${name}: ${event.hook} threw: ${event.error.message}`,
+        );
+        return;
+      case 'gave-up':
+        failures.flush();
+        logger.error(`${name}: ${event.error.message}`, event.error.stack);
+        return;
+      case 'stopped': {
+        failures.flush();
+        const { abandoned } = event.report;
+        if (abandoned.length === 0) {
+          logger.log(`${name} stopped.`);
+          return;
+        }
+        const tasks = abandoned.map((task) => `${task.index} (attempt ${task.attempt})`);
+        logger.warn(
+          `${name} stopped, abandoning ${abandoned.length} task(s) that did not settle in time: ` +
+            `${tasks.join(', ')}. They keep running unobserved; make them honour ctx.signal.`,
+        );
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  return () => {
+    if (!attached) return;
+    attached = false;
+    unsubscribe();
+    failures.close();
+    hookFailures.close();
+  };
+}
+
+/**
+ * Logs the first of a series of repeated errors in full and sums up the rest once per window.
+ * Its lifecycle: quiet (no window open) or counting (a window open, `#timer` set).
+ */
+class RepeatLog {
+  readonly #logger: GroupLogger;
+  readonly #windowMs: number;
+  /** What is counted, in the summary line, for example `failures`. */
+  readonly #what: string;
+  /** Set while a window is open; `unref`'d. */
+  #timer: NodeJS.Timeout | undefined = undefined;
+  /** Errors counted in the open window and not yet summed up. */
+  #count = 0;
+  /** The name of the group and the message of the last counted error. */
+  #last = { name: '', message: '' };
+
+  constructor(logger: GroupLogger, windowMs: number, what: string) {
+    this.#logger = logger;
+    this.#windowMs = windowMs;
+    this.#what = what;
+  }
+
+  record(name: string, error: Error, line: string): void {
+    if (this.#timer !== undefined) {
+      this.#count++;
+      this.#last = { name, message: error.message };
+      return;
+    }
+    this.#open();
+    this.#logger.error(line, error.stack);
+  }
+
+  /** Writes the pending summary, if any; the window stays as it is. */
+  flush(): void {
+    if (this.#count === 0) return;
+    const count = this.#count;
+    this.#count = 0;
+    const seconds = Number((this.#windowMs / 1000).toFixed(3));
+    this.#logger.warn(
+      `${this.#last.name}: ${count} more ${this.#what} in the last ${seconds} s, ` +
+        `last: ${this.#last.message}`,
+    );
+  }
+
+  close(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.flush();
+  }
+
+  #open(): void {
+    this.#timer = setTimeout(() => this.#windowEnded(), this.#windowMs);
+    this.#timer.unref?.();
+  }
+
+  #windowEnded(): void {
+    this.#timer = undefined;
+    if (this.#count === 0) return;
+    this.#open();
+    try {
+      this.flush();
+    } catch {
+      // The logger itself threw, in a timer: there is nowhere left to report it.
+    }
+  }
+}

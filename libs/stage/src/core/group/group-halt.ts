@@ -1,0 +1,66 @@
+import type { StopReport } from './stop-report.js';
+import type { TaskSlot } from './task-slot.js';
+
+/**
+ * The stop of one run of a group, by `stop()` (or the parent signal) or by giving up: the slots
+ * whose runs it waits for, its deadline and its promise. Internal to the group.
+ *
+ * Its lifecycle: waiting (deadline armed) until {@link conclude} computes the report, then
+ * {@link resolve} hands it to every `stop()` caller.
+ */
+export class GroupHalt {
+  readonly reason: 'stop' | 'give-up';
+  /** Resolves with the report; every `stop()` during the halt returns this same promise. */
+  readonly promise: Promise<StopReport>;
+  /** The slots whose run was in progress when the halt began; a slot's `run` is cleared on settle. */
+  readonly #waiting: readonly TaskSlot[];
+  readonly #resolve: (report: StopReport) => void;
+  /** The deadline, once armed; cleared by {@link conclude}. */
+  #timer: NodeJS.Timeout | undefined = undefined;
+
+  constructor(reason: GroupHalt['reason'], waiting: readonly TaskSlot[]) {
+    this.reason = reason;
+    this.#waiting = waiting;
+    let resolve!: (report: StopReport) => void;
+    this.promise = new Promise<StopReport>((settle) => {
+      resolve = settle;
+    });
+    this.#resolve = resolve;
+  }
+
+  /** Requests the stop of every run the halt waits for (user hooks may run, synchronously). */
+  requestStops(): void {
+    for (const slot of this.#waiting) slot.run?.requestStop();
+  }
+
+  /** Arms the deadline: `onDeadline(this)` runs after `timeoutMs` unless concluded first. */
+  arm(timeoutMs: number, onDeadline: (halt: GroupHalt) => void): void {
+    this.#timer = setTimeout(onDeadline, timeoutMs, this);
+  }
+
+  /**
+   * Ends the wait: clears the deadline and abandons the runs still in progress (their slots
+   * forget them, so their late settlement only runs their hooks). Returns the report.
+   */
+  conclude(): StopReport {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+
+    const abandoned: { index: number; attempt: number }[] = [];
+    for (const slot of this.#waiting) {
+      const run = slot.run;
+      if (run === undefined) continue;
+      slot.run = undefined;
+      abandoned.push({ index: run.index, attempt: run.attempt });
+    }
+    return Object.freeze({
+      settled: this.#waiting.length - abandoned.length,
+      abandoned: Object.freeze(abandoned),
+      clean: abandoned.length === 0,
+    });
+  }
+
+  resolve(report: StopReport): void {
+    this.#resolve(report);
+  }
+}

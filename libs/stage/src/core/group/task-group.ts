@@ -1,0 +1,596 @@
+import { GroupEmitter } from './group-emitter.js';
+import { GroupHalt } from './group-halt.js';
+import type { GroupListener } from './group-events.js';
+import type { GroupState, GroupStatus } from './group-status.js';
+import {
+  defaultIntensity,
+  resolveGroupOptions,
+  validateSize,
+  validateTimeout,
+  type ResolvedGroupOptions,
+} from './resolve-group-options.js';
+import { RestartIntensity } from './restart-intensity.js';
+import { runInScope } from './run-in-scope.js';
+import type { RestartPolicy } from './restart-policy.js';
+import type { StopOptions, StopReport } from './stop-report.js';
+import type { TaskOutcome } from './task-context.js';
+import type { IntensityOptions, TaskGroupOptions } from './task-group-options.js';
+import { TaskRun, type HookFailureReporter } from './task-run.js';
+import { TaskSlot } from './task-slot.js';
+import { GroupGaveUpError } from '../errors/group-gave-up-error.js';
+import { toError } from '../errors/thrown-value-error.js';
+import type { ChildExit, ChildParent, SupervisedChild } from '../supervisor/child.js';
+
+const COMPLETED: TaskOutcome = Object.freeze({ kind: 'completed' });
+const STOPPED: TaskOutcome = Object.freeze({ kind: 'stopped' });
+const IDLE_STATE: GroupState = Object.freeze({ kind: 'idle' });
+const STOPPING_STATE: GroupState = Object.freeze({ kind: 'stopping' });
+const COMPLETED_STATE: GroupState = Object.freeze({ kind: 'completed' });
+const NOTHING_TO_STOP: StopReport = Object.freeze({ settled: 0, abandoned: [], clean: true });
+
+/**
+ * A group of `size` concurrent tasks built from one function, restarted by a policy, stopped
+ * cleanly: the first degree of Stage, and a child a supervisor can own.
+ *
+ * **Runs.** `start()` begins a run: every slot `0..size-1` launches its task on a later turn of
+ * the event loop (never synchronously). A run ends when `stop()` resolves, when the group gives
+ * up, or when every slot has ended with nothing to restart; a later `start()` begins a new run
+ * with a fresh restart-intensity window, fresh slots (attempts start again at 1) and fresh
+ * backoff, while the counters of {@link status} (`restarts`, `failures`) keep growing.
+ *
+ * **Outcomes.** A task run ends *completed* when its promise resolves (or it returns a value),
+ * *failed* when it throws or rejects, synchronously or not, with any value (a non-`Error` is
+ * wrapped in a `ThrownValueError` that keeps it), and *stopped* when it ends after its stop was
+ * requested, however it ended. A stopped run is never restarted.
+ *
+ * **Restarts.** By the restart policy: `always` after a completion (waiting `backoff.minMs`)
+ * and after a failure; `on-failure` after a failure only; `never` not at all. A failure waits a
+ * backoff grown from the slot's consecutive failures (reset by a completion or by a run that
+ * lasted `backoff.resetAfterMs`). A wait of 0 still yields with `setImmediate`, so a crash loop
+ * never starves the event loop. Every restart of every slot counts against the group's restart
+ * intensity (default: 6 per slot within 30 s, which gives up after about 12 s of a task that
+ * fails at once on every start); past it the group **gives up**: it emits `gave-up` with a
+ * {@link GroupGaveUpError}, stops its tasks within `shutdownTimeoutMs`, enters state `gave-up`
+ * and then reports the error to its parent (`childExited` with `failed`) and to `scope()`.
+ *
+ * **The end of a run on its own.** When every slot has ended and none will restart (all
+ * completed under `on-failure`, or any end under `never`), the run ends in state `completed`
+ * and the parent hears `childExited` with `completed`, or with `failed` carrying the latest
+ * failure when a slot's last run failed under `never` (see `status().lastFailure`). A group of
+ * size 0, or shrunk so that no slot is left, keeps running (idle) until it is stopped or grown.
+ *
+ * **User callbacks.** A listener, a hook or the backoff's random source that throws never hangs
+ * the group nor crashes the process: it is reported as a `hook-failed` event (a throwing
+ * `hook-failed` listener is ignored) and the group carries on as documented. With no listener at
+ * all, such errors are not reported anywhere: attach one (for example {@link attachGroupLog}).
+ *
+ * @example
+ * const group = new TaskGroup({
+ *   name: 'poller',
+ *   size: 2,
+ *   task: async (ctx) => {
+ *     while (!ctx.signal.aborted) await pollOnce(ctx.signal);
+ *   },
+ * });
+ * group.start();
+ * // ...
+ * const report = await group.stop(); // report.abandoned lists tasks that ignored their signal
+ */
+export class TaskGroup implements SupervisedChild {
+  readonly name: string;
+  readonly restart: RestartPolicy;
+  /** The validated options; never changes. */
+  readonly #options: ResolvedGroupOptions;
+  /** The task function, read once so that it is called without a `this`. */
+  readonly #task: ResolvedGroupOptions['task'];
+  /** The size of the current or next run; changed only by `resize()`. */
+  #size: number;
+  /** Public state; a new object on each transition, so `status()` can share it. */
+  #state: GroupState = IDLE_STATE;
+  /** The halt in progress, while tasks of a stopped or given-up run are still settling. */
+  #halt: GroupHalt | undefined = undefined;
+  /** The promise of the latest halt, returned by `stop()` once it is over; reset by a run. */
+  #lastStop: Promise<StopReport> | undefined = undefined;
+  /** A `start()` arrived during a halt: a new run begins once the halt is over. */
+  #pendingStart = false;
+  /** The current run's slots, by index; empty when no run is in progress. */
+  #slots: TaskSlot[] = [];
+  /** Slots removed by a shrink whose run is still in progress; the group still waits for them. */
+  #retiring: TaskSlot[] = [];
+  /**
+   * Task runs in progress that the group still waits for: those of `#slots`, of `#retiring` and,
+   * during a halt, of `halt.waiting`. A run is tracked while its slot's `run` points to it.
+   */
+  #running = 0;
+  /** Slots of the current run that will run again: launching, running or deciding. */
+  #live = 0;
+  /** The current run's restart window. */
+  #intensity: RestartIntensity;
+  /** The latest failure of the current run: the cause of a give-up or of a failed exit. */
+  #runFailure: Error | undefined = undefined;
+  /** Whether the latest slot to end did so with a failure under `never`. */
+  #endedWithFailure = false;
+  #restarts = 0;
+  #failures = 0;
+  /** The run that failed last, kept so that `status()` builds `lastFailure` only when asked. */
+  #lastFailed: TaskRun | undefined = undefined;
+  /** When `#lastFailed` failed. */
+  #lastFailedAt = 0;
+  /** The listeners; a throwing one is reported as `hook-failed`. */
+  readonly #events: GroupEmitter;
+  #parent: ChildParent | undefined = undefined;
+  #path: readonly string[];
+  readonly #onParentAbort = (): void => {
+    void this.stop();
+  };
+  readonly #reportHookFailure: HookFailureReporter = (hook, error) => {
+    this.#hookFailed(hook, error);
+  };
+
+  /**
+   * Validates every option once; starts nothing.
+   *
+   * @throws {InvalidOptionError} Naming `group "<name>"`, the option and the value received.
+   */
+  constructor(options: TaskGroupOptions) {
+    this.#options = resolveGroupOptions(options);
+    this.name = this.#options.name;
+    this.restart = this.#options.restart;
+    this.#task = this.#options.task;
+    this.#size = this.#options.size;
+    this.#events = new GroupEmitter(this.#options.owner);
+    this.#path = Object.freeze([this.name]);
+    this.#intensity = new RestartIntensity(false);
+  }
+
+  /** The group's place in its supervision tree: its parent's path plus its name. */
+  get path(): readonly string[] {
+    return this.#path;
+  }
+
+  /** How many tasks the current (or next) run has. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Begins a run. No task body runs before this returns: each slot launches on a later turn of
+   * the event loop. A no-op while running. During a halt (a `stop()` or a give-up still waiting
+   * for its tasks), the new run begins once the halt is over, unless `stop()` is called again
+   * meanwhile. With a parent `signal` that has already fired, the run stops at once.
+   */
+  start(): void {
+    const kind = this.#state.kind;
+    if (kind === 'running') return;
+    if (this.#halt !== undefined) {
+      this.#pendingStart = true;
+      return;
+    }
+    this.#beginRun();
+  }
+
+  /**
+   * Stops the run: requests every task's stop (its signal fires, its stop hooks run), cancels
+   * every pending restart, waits up to `timeoutMs` (default `shutdownTimeoutMs`) for the tasks
+   * to settle, and resolves with a report naming the tasks that did not (**abandoned**: they
+   * keep running in the background, unobserved, and are never restarted).
+   *
+   * Never rejects and is idempotent: while a stop (or a give-up) is in progress every call
+   * returns the same promise; once over, the latest report. After it resolves the group starts
+   * nothing by itself; an explicit `start()` begins a new run. Cancels a `start()` that was
+   * waiting for the halt. A run stopped this way is not reported to the parent.
+   *
+   * @throws {InvalidOptionError} Synchronously, when `timeoutMs` is not a number of ms from 0 to
+   *   2,147,483,647; nothing is stopped then.
+   */
+  stop(options?: StopOptions): Promise<StopReport> {
+    let timeoutMs = this.#options.shutdownTimeoutMs;
+    if (options?.timeoutMs !== undefined) {
+      validateTimeout(options.timeoutMs, this.#options.owner, 'timeoutMs');
+      timeoutMs = options.timeoutMs;
+    }
+
+    this.#pendingStart = false;
+    if (this.#halt !== undefined) return this.#halt.promise;
+    if (this.#state.kind === 'running') {
+      this.#state = STOPPING_STATE;
+      return this.#beginHalt('stop', timeoutMs).promise;
+    }
+    return (this.#lastStop ??= Promise.resolve(NOTHING_TO_STOP));
+  }
+
+  /**
+   * Runs `work` alongside the group: starts the group (if not running), waits for `work` to
+   * settle, stops the group, then returns `work`'s result or rethrows its error.
+   *
+   * If the group gives up first, `work`'s signal (when `work` is a function) is aborted with the
+   * {@link GroupGaveUpError}, the group's tasks are stopped, and `scope` rejects with that error;
+   * a later rejection of `work` is ignored. A group stopped or completed meanwhile leaves `work`
+   * running; the scope still stops the group at the end (a no-op then).
+   */
+  async scope<TResult>(
+    work: Promise<TResult> | ((signal: AbortSignal) => Promise<TResult>),
+  ): Promise<TResult> {
+    return runInScope(this, work);
+  }
+
+  /**
+   * Changes how many tasks run. Growing launches the new slots on a later turn of the event loop;
+   * shrinking requests the stop of the highest slots, whose runs end *stopped* and are not
+   * restarted (a `stop()` still waits for them). Outside a run, sets the size of the next run.
+   * With the default intensity, the limit follows the new size and its window starts afresh.
+   *
+   * @throws {InvalidOptionError} When `size` is not an integer >= 0.
+   */
+  resize(size: number): void {
+    validateSize(size, this.#options.owner);
+    const previous = this.#size;
+    this.#size = size;
+    if (this.#state.kind !== 'running' || previous === size) return;
+
+    if (this.#options.intensity === undefined) {
+      this.#intensity = new RestartIntensity(defaultIntensity(size));
+    }
+    for (let index = previous; index < size; index++) this.#openSlot(index);
+    for (let index = previous - 1; index >= size; index--) this.#retireSlot(this.#slots[index]!);
+    this.#slots.length = size;
+    this.#checkEnded();
+  }
+
+  /** A snapshot of the group; its objects are never mutated afterwards. */
+  status(): GroupStatus {
+    const status: GroupStatus = {
+      name: this.name,
+      path: this.#path,
+      state: this.#state,
+      size: this.#size,
+      restart: this.restart,
+      running: this.#running,
+      restarts: this.#restarts,
+      failures: this.#failures,
+    };
+    const failed = this.#lastFailed;
+    const outcome = failed?.outcome;
+    if (failed === undefined || outcome?.kind !== 'failed') return status;
+    const { index, attempt } = failed;
+    return {
+      ...status,
+      lastFailure: { error: outcome.error, index, attempt, at: this.#lastFailedAt },
+    };
+  }
+
+  /**
+   * Subscribes to the group's events; returns a function that unsubscribes. Listeners run
+   * synchronously, in subscription order; one that throws is reported as `hook-failed`.
+   *
+   * @throws {InvalidOptionError} When `listener` is not a function.
+   */
+  on(listener: GroupListener): () => void {
+    return this.#events.on(listener);
+  }
+
+  /** Attaches the group to its parent (or detaches it); the path follows the parent's. */
+  setParent(parent: ChildParent | undefined): void {
+    this.#parent = parent;
+    this.#path = Object.freeze(parent === undefined ? [this.name] : [...parent.path, this.name]);
+  }
+
+  #beginRun(): void {
+    this.#pendingStart = false;
+    this.#lastStop = undefined;
+    this.#state = { kind: 'running', since: Date.now() };
+    this.#intensity = new RestartIntensity(this.#intensityLimit());
+    this.#slots = [];
+    this.#live = 0;
+    this.#runFailure = undefined;
+    this.#endedWithFailure = false;
+
+    const signal = this.#options.signal;
+    signal?.addEventListener('abort', this.#onParentAbort);
+    for (let index = 0; index < this.#size; index++) this.#openSlot(index);
+    if (signal?.aborted) void this.stop();
+  }
+
+  #intensityLimit(): IntensityOptions | false {
+    return this.#options.intensity ?? defaultIntensity(this.#size);
+  }
+
+  #openSlot(index: number): void {
+    const slot = new TaskSlot(index);
+    this.#slots[index] = slot;
+    this.#live++;
+    this.#schedule(slot, 0);
+  }
+
+  #schedule(slot: TaskSlot, delayMs: number): void {
+    slot.phase = 'launching';
+    slot.timerIsImmediate = delayMs === 0;
+    slot.timer =
+      delayMs === 0
+        ? setImmediate(TaskGroup.#launchLater, this, slot)
+        : setTimeout(TaskGroup.#launchLater, delayMs, this, slot);
+  }
+
+  static #launchLater(this: void, group: TaskGroup, slot: TaskSlot): void {
+    group.#launch(slot);
+  }
+
+  #launch(slot: TaskSlot): void {
+    // A retired slot belongs to a run that was stopped, or to a shrunk index: it launches nothing.
+    if (slot.phase !== 'launching') return;
+    slot.timer = undefined;
+    slot.attempt++;
+    const run = new TaskRun(slot.index, slot.attempt, this.name, this.#reportHookFailure);
+    slot.phase = 'running';
+    slot.run = run;
+    slot.startedAt = Date.now();
+    this.#running++;
+
+    if (this.#events.active) {
+      this.#events.emit({
+        type: 'started',
+        group: this.name,
+        path: this.#path,
+        index: slot.index,
+        attempt: run.attempt,
+      });
+    }
+    // A listener of `started` may already have stopped the group: the body is not called then.
+    if (run.stopRequested) {
+      this.#settle(slot, run, STOPPED);
+      return;
+    }
+
+    let result: unknown;
+    let thenable: boolean;
+    try {
+      const task = this.#task;
+      result = task(run);
+      thenable = isThenable(result);
+    } catch (error) {
+      this.#settle(slot, run, { kind: 'failed', error: toError(error) });
+      return;
+    }
+    if (!thenable) {
+      this.#settle(slot, run, COMPLETED);
+      return;
+    }
+    // Two small callbacks per run cost less than an async driver frame (about 250 bytes less per
+    // idle task); `#settled` makes a thenable that calls both, or twice, harmless.
+    const promise =
+      result instanceof Promise ? result : Promise.resolve(result as PromiseLike<unknown>);
+    promise.then(
+      () => this.#settled(slot, run, COMPLETED),
+      (error: unknown) => this.#settled(slot, run, { kind: 'failed', error: toError(error) }),
+    );
+  }
+
+  /** Settles a run from a promise callback, where a throw would become an unhandled rejection. */
+  #settled(slot: TaskSlot, run: TaskRun, outcome: TaskOutcome): void {
+    try {
+      this.#settle(slot, run, outcome);
+    } catch (error) {
+      // Only a defect of the group itself can land here; report it rather than reject.
+      this.#hookFailed('task-group', error);
+    }
+  }
+
+  #settle(slot: TaskSlot, run: TaskRun, ended: TaskOutcome): void {
+    if (run.outcome !== undefined) return;
+    const outcome = run.stopRequested ? STOPPED : ended;
+    run.settle(outcome);
+    // A run abandoned by a finished stop is no longer the group's: its hooks ran, nothing else.
+    if (slot.run !== run) return;
+    slot.run = undefined;
+    this.#running--;
+
+    const wasRunning = slot.phase === 'running';
+    if (wasRunning) slot.phase = 'deciding';
+    else if (slot.phase === 'retiring') this.#retire(slot);
+
+    const now = Date.now();
+    if (outcome.kind === 'failed') {
+      this.#failures++;
+      this.#runFailure = outcome.error;
+      this.#lastFailed = run;
+      this.#lastFailedAt = now;
+    }
+    if (this.#events.active) this.#emitOutcome(run, outcome);
+
+    if (this.#halt !== undefined) {
+      if (this.#running === 0) this.#finishHalt(this.#halt);
+      return;
+    }
+    // A listener may have shrunk the group or stopped it meanwhile: then the slot is retired.
+    if (!wasRunning || slot.phase !== 'deciding') {
+      this.#checkEnded();
+      return;
+    }
+    this.#decide(slot, outcome, now);
+  }
+
+  #decide(slot: TaskSlot, outcome: TaskOutcome, now: number): void {
+    const failed = outcome.kind === 'failed';
+    if (this.restart === 'never' || (!failed && this.restart === 'on-failure')) {
+      slot.phase = 'ended';
+      this.#endedWithFailure = failed;
+      this.#live--;
+      this.#checkEnded();
+      return;
+    }
+
+    const backoff = this.#options.backoff;
+    let failures = 0;
+    if (failed) failures = now - slot.startedAt >= backoff.resetAfterMs ? 1 : slot.failures + 1;
+    slot.failures = failures;
+
+    if (!this.#intensity.tryRecord(now)) {
+      this.#giveUp();
+      return;
+    }
+
+    const delayMs = failures === 0 ? backoff.minMs : this.#delayFor(failures);
+    this.#restarts++;
+    this.#schedule(slot, delayMs);
+    if (this.#events.active) {
+      this.#events.emit({
+        type: 'restarting',
+        group: this.name,
+        path: this.#path,
+        index: slot.index,
+        attempt: slot.attempt + 1,
+        delayMs,
+        failures,
+      });
+    }
+  }
+
+  #delayFor(failures: number): number {
+    const backoff = this.#options.backoff;
+    try {
+      return backoff.delay(failures);
+    } catch (error) {
+      this.#hookFailed('backoff.random', error);
+      return backoff.floor(failures);
+    }
+  }
+
+  #retireSlot(slot: TaskSlot): void {
+    switch (slot.phase) {
+      case 'running':
+        slot.phase = 'retiring';
+        this.#retiring.push(slot);
+        this.#live--;
+        slot.run?.requestStop();
+        return;
+      case 'launching':
+        slot.clearTimer();
+        slot.phase = 'retired';
+        this.#live--;
+        return;
+      case 'deciding':
+        slot.phase = 'retired';
+        this.#live--;
+        return;
+      case 'ended':
+        slot.phase = 'retired';
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Forgets a shrunk slot whose run has settled. */
+  #retire(slot: TaskSlot): void {
+    slot.phase = 'retired';
+    const at = this.#retiring.indexOf(slot);
+    if (at !== -1) this.#retiring.splice(at, 1);
+  }
+
+  /** Ends the run when it has slots, none will run again, and no shrunk slot's run is left. */
+  #checkEnded(): void {
+    if (this.#state.kind !== 'running') return;
+    if (this.#live !== 0 || this.#slots.length === 0 || this.#running !== 0) return;
+
+    this.#options.signal?.removeEventListener('abort', this.#onParentAbort);
+    this.#state = COMPLETED_STATE;
+    this.#slots = [];
+    const error = this.#endedWithFailure ? this.#runFailure : undefined;
+    this.#notifyParent(error === undefined ? { kind: 'completed' } : { kind: 'failed', error });
+  }
+
+  #giveUp(): void {
+    const limit = this.#intensityLimit() as IntensityOptions;
+    const error = new GroupGaveUpError({
+      group: this.name,
+      path: this.#path,
+      limit,
+      cause: this.#runFailure,
+    });
+    this.#state = { kind: 'gave-up', error, at: Date.now() };
+    this.#beginHalt('give-up', this.#options.shutdownTimeoutMs);
+    if (this.#events.active) {
+      this.#events.emit({ type: 'gave-up', group: this.name, path: this.#path, error });
+    }
+  }
+
+  #beginHalt(reason: GroupHalt['reason'], timeoutMs: number): GroupHalt {
+    this.#options.signal?.removeEventListener('abort', this.#onParentAbort);
+    const waiting = this.#retiring;
+    for (const slot of this.#slots) {
+      slot.clearTimer();
+      slot.phase = 'retired';
+      if (slot.run !== undefined) waiting.push(slot);
+    }
+    const halt = new GroupHalt(reason, waiting);
+    this.#halt = halt;
+    this.#lastStop = halt.promise;
+    this.#slots = [];
+    this.#retiring = [];
+    this.#live = 0;
+    // Stop hooks are user code; a `stop()` they call returns the halt's promise, set above.
+    halt.requestStops();
+
+    if (this.#running === 0) queueMicrotask(() => this.#finishHalt(halt));
+    else halt.arm(timeoutMs, (expired) => this.#finishHalt(expired));
+    return halt;
+  }
+
+  #finishHalt(halt: GroupHalt): void {
+    // A deadline or microtask armed for an earlier halt must not end a later one.
+    if (this.#halt !== halt) return;
+    this.#halt = undefined;
+    const report = halt.conclude();
+    this.#running = 0;
+
+    if (halt.reason === 'stop') this.#state = { kind: 'stopped', report };
+    if (this.#events.active) {
+      this.#events.emit({ type: 'stopped', group: this.name, path: this.#path, report });
+    }
+    halt.resolve(report);
+
+    const state = this.#state;
+    if (halt.reason === 'give-up' && state.kind === 'gave-up') {
+      this.#notifyParent({ kind: 'failed', error: state.error });
+    }
+    if (this.#pendingStart) this.start();
+  }
+
+  #notifyParent(exit: ChildExit): void {
+    const parent = this.#parent;
+    if (parent === undefined) return;
+    try {
+      parent.childExited(this, exit);
+    } catch (error) {
+      this.#hookFailed('parent.childExited', error);
+    }
+  }
+
+  #emitOutcome(run: TaskRun, outcome: TaskOutcome): void {
+    const base = { group: this.name, path: this.#path, index: run.index, attempt: run.attempt };
+    switch (outcome.kind) {
+      case 'completed':
+        this.#events.emit({ type: 'completed', ...base });
+        return;
+      case 'failed':
+        this.#events.emit({ type: 'failed', ...base, error: outcome.error });
+        return;
+      case 'stopped':
+        this.#events.emit({ type: 'task-stopped', ...base });
+        return;
+    }
+  }
+
+  #hookFailed(hook: string, error: unknown): void {
+    this.#events.hookFailed({ group: this.name, path: this.#path }, hook, error);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value instanceof Promise ||
+    ((typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function')
+  );
+}
