@@ -1,0 +1,31 @@
+import { StageError } from '../../core/errors/stage-error.js';
+
+declare module '../../core/errors/stage-error.js' {
+  interface StageErrorCodes {
+    STAGE_DUPLICATE_GROUP: DuplicateGroupError;
+  }
+}
+
+/**
+ * Two groups of one application have the same name. Names identify groups in logs, events and
+ * the {@link StageRegistry}, so each must be unique. Thrown at bootstrap for `@Supervised`
+ * methods, and by `StageRegistry.spawn` for dynamic groups.
+ */
+export class DuplicateGroupError extends StageError {
+  readonly code = 'STAGE_DUPLICATE_GROUP' as const;
+
+  constructor(
+    /** The name both groups claim. */
+    readonly group: string,
+    /** Where the group that holds the name was declared, for example `Mailer@run`. */
+    readonly existing: string,
+    /** Where the second group was declared. */
+    readonly duplicate: string,
+  ) {
+    super(
+      `Two groups are named "${group}": ${existing} and ${duplicate}. Give one of them another ` +
+        `name (@Supervised({ name }) or spawn({ name })); a class provided in two modules needs ` +
+        `one home.`,
+    );
+  }
+}

@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { StageModule, StageRegistry, Supervised, type TaskContext } from 'nestjs-stage';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { aborted, boot } from './support/boot.js';
+
+/** Lets real immediates run (restarts with a zero backoff yield with `setImmediate`). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('a supervised method that throws', () => {
+  it('is logged with its stack under the group name, counted, and restarted', async () => {
+    @Injectable()
+    class Importer {
+      attempts = 0;
+
+      @Supervised({ backoff: { minMs: 0, maxMs: 0 } })
+      async run({ signal }: TaskContext): Promise<void> {
+        this.attempts++;
+        if (this.attempts === 1) throw new Error('feed unavailable');
+        await aborted(signal);
+      }
+    }
+
+    const { app, logs } = await boot({ imports: [StageModule.forRoot()], providers: [Importer] });
+    const importer = app.get(Importer);
+    const registry = app.get(StageRegistry);
+    await vi.waitFor(() => expect(importer.attempts).toBe(2));
+
+    const errors = logs.under('Importer.run', 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toBe(
+      'group "Importer.run": task 0 (attempt 1) failed: feed unavailable',
+    );
+    expect(errors[0]?.stack).toContain('Error: feed unavailable');
+    expect(errors[0]?.stack).toContain('failures.e2e.spec.ts');
+    expect(registry.status('Importer.run')).toMatchObject({
+      state: { kind: 'running' },
+      failures: 1,
+      restarts: 1,
+      running: 1,
+      lastFailure: {
+        index: 0,
+        attempt: 1,
+        error: expect.objectContaining({ message: 'feed unavailable' }),
+      },
+    });
+    await app.close();
+  });
+
+  it('treats a synchronous throw of a non-Error like any failure', async () => {
+    @Injectable()
+    class Legacy {
+      attempts = 0;
+
+      @Supervised({ backoff: { minMs: 0, maxMs: 0 } })
+      run({ signal }: TaskContext): Promise<void> {
+        this.attempts++;
+        if (this.attempts === 1) throw 'legacy failure';
+        return aborted(signal);
+      }
+    }
+
+    const { app, logs } = await boot({ imports: [StageModule.forRoot()], providers: [Legacy] });
+    await vi.waitFor(() => expect(app.get(Legacy).attempts).toBe(2));
+
+    const failure = app.get(StageRegistry).status('Legacy.run').lastFailure;
+    expect(failure?.error).toBeInstanceOf(Error);
+    expect(failure?.error).toMatchObject({ code: 'STAGE_THROWN_VALUE', value: 'legacy failure' });
+    expect(logs.under('Legacy.run', 'error')).toHaveLength(1);
+    await app.close();
+  });
+
+  it('logs nothing through Nest when logging is off, and still counts the failure', async () => {
+    @Injectable()
+    class Quiet {
+      attempts = 0;
+
+      @Supervised({ backoff: { minMs: 0, maxMs: 0 } })
+      async run({ signal }: TaskContext): Promise<void> {
+        this.attempts++;
+        if (this.attempts === 1) throw new Error('hush');
+        await aborted(signal);
+      }
+    }
+
+    const { app, logs } = await boot({
+      imports: [StageModule.forRoot({ logging: false })],
+      providers: [Quiet],
+    });
+    await vi.waitFor(() => expect(app.get(Quiet).attempts).toBe(2));
+    await app.close();
+
+    expect(logs.under('Quiet.run')).toEqual([]);
+    expect(app.get(StageRegistry).status('Quiet.run').failures).toBe(1);
+  });
+
+  it('aggregates a restart storm into one error and one summary line', async () => {
+    // Fake timeouts keep the log's 5 s window open; restarts yield with real immediates.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    @Injectable()
+    class Storm {
+      @Supervised({ backoff: { minMs: 0, maxMs: 0 }, intensity: false })
+      async run(): Promise<void> {
+        throw new Error('boom');
+      }
+    }
+
+    const { app, logs } = await boot({ imports: [StageModule.forRoot()], providers: [Storm] });
+    const registry = app.get(StageRegistry);
+    while (registry.status('Storm.run').failures < 300) await nextTurn();
+    await registry.stop('Storm.run');
+
+    const failures = registry.status('Storm.run').failures;
+    expect(logs.under('Storm.run', 'error')).toHaveLength(1);
+    expect(logs.under('Storm.run', 'warn').map((entry) => entry.message)).toEqual([
+      `group "Storm.run": ${failures - 1} more failures in the last 5 s, last: boom`,
+    ]);
+    expect(logs.under('Storm.run', 'log').map((entry) => entry.message)).toEqual([
+      'group "Storm.run" stopped.',
+    ]);
+    await app.close();
+  });
+});
