@@ -1,0 +1,16 @@
+/** What a channel's `close()` achieved within its drain deadline. */
+export interface ChannelCloseReport {
+  /** Whether every accepted message had ended (handled, dead-lettered…) before the deadline. */
+  readonly drained: boolean;
+  /** Requests left over at the deadline, rejected with `ChannelClosedError` (counted withdrawn). */
+  readonly returned: number;
+  /** One-way messages left over at the deadline, dead-lettered with `ClosedBeforeDeliveryError`. */
+  readonly deadLettered: number;
+  /** Messages left in durable storage for the next consumer (always 0 in memory). */
+  readonly stored: number;
+  /**
+   * Messages still held by tasks at the deadline. They settle when their tasks let go: handled if
+   * they succeed, otherwise returned or dead-lettered as above.
+   */
+  readonly inFlight: number;
+}

@@ -1,0 +1,731 @@
+import type { Backoff } from '../backoff/backoff.js';
+import type { ChannelCloseReport } from './channel-close-report.js';
+import { ChannelConsumer } from './channel-consumer.js';
+import { ChannelDelivery } from './channel-delivery.js';
+import { ChannelEmitter } from './channel-emitter.js';
+import type { ChannelListener } from './channel-events.js';
+import { ChannelLedger } from './channel-ledger.js';
+import type { OverflowMode } from './channel-options.js';
+import type { ChannelState } from './channel-state.js';
+import type { ChannelStats } from './channel-stats.js';
+import type { ChannelStorage } from './channel-storage.js';
+import type { DeadLetter } from './dead-letter.js';
+import { Envelope, Sender } from './envelope.js';
+import type { EnvelopeOwner } from './envelope.js';
+import { LinkedQueue } from './linked-queue.js';
+import { MessageIdSource } from './message-id.js';
+import type { MessageId } from './message-id.js';
+import type { ResolvedChannelOptions } from './resolve-channel-options.js';
+import { RunLease } from './run-lease.js';
+import { ChannelClosedError } from '../errors/channel-closed-error.js';
+import { ChannelFullError } from '../errors/channel-full-error.js';
+import { ChannelNotStartedError } from '../errors/channel-not-started-error.js';
+import { ClosedBeforeDeliveryError } from '../errors/closed-before-delivery-error.js';
+import { DeadLetteredError } from '../errors/dead-lettered-error.js';
+import { RequestTimeoutError } from '../errors/request-timeout-error.js';
+import { toError } from '../errors/thrown-value-error.js';
+import type { TaskContext, TaskOutcome } from '../group/task-context.js';
+
+const NOT_STARTED: ChannelState = Object.freeze({ kind: 'not-started' });
+const OPEN: ChannelState = Object.freeze({ kind: 'open' });
+const CLOSING: ChannelState = Object.freeze({ kind: 'closing' });
+
+/** The drain in progress, from `close()` on. */
+interface Drain {
+  readonly promise: Promise<ChannelCloseReport>;
+  readonly resolve: (report: ChannelCloseReport) => void;
+  /** The drain deadline; cleared as soon as the drain ends. */
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Where a message left over at close went. */
+type LeftOver = 'returned' | 'dead-lettered' | 'stored';
+
+/**
+ * The engine of a channel: admission, hand-over, settlement, redelivery, close and the ledger.
+ * `Channel` is its public face; consumers, deliveries and handler mode call it directly.
+ * Internal: nothing here is exported from the library.
+ *
+ * Invariant, after every public call returns: `accepted == handled + deadLettered + dropped +
+ * withdrawn + stored + buffered + inFlight + delayed`.
+ */
+export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TReply> {
+  readonly name: string;
+  readonly capacity: number;
+  readonly overflow: OverflowMode;
+  readonly maxDeliveries: number;
+  readonly drainTimeoutMs: number;
+  readonly storage: ChannelStorage<TMessage>;
+  readonly #redelivery: Backoff;
+  state: ChannelState = NOT_STARTED;
+  /** Set by the first `close()`, and kept: later calls share its promise. */
+  #drain: Drain | undefined = undefined;
+  readonly #ids = new MessageIdSource();
+  /**
+   * Waiting senders are let in once the buffer holds this many messages or fewer: a batch below
+   * capacity, so that a producer outpacing its consumers wakes once per batch, not per message.
+   */
+  readonly #refillAt: number;
+  /** Senders waiting for room, in arrival order (only in `wait` mode, once started). */
+  readonly #senders = new LinkedQueue<Envelope<TMessage, TReply>>();
+  /** Consumers waiting for a message, in arrival order; non-empty only when nothing is ready. */
+  readonly #consumers = new LinkedQueue<ChannelConsumer<TMessage, TReply>>();
+  /** Messages waiting out their redelivery delay. */
+  readonly #delayed = new LinkedQueue<Envelope<TMessage, TReply>>();
+  /** The lease each run shares among its `consume()` and `receive()` calls. */
+  readonly #leases = new WeakMap<TaskContext, RunLease<TMessage, TReply>>();
+  /** Messages waiting in storage for a consumer (see ChannelStats.buffered). */
+  #buffered = 0;
+  /** Messages a task holds (see ChannelStats.inFlight). */
+  #inFlight = 0;
+  /** The counters of how messages ended. */
+  readonly #ledger = new ChannelLedger();
+  /** The channel's listeners. */
+  readonly #events: ChannelEmitter;
+  /** Set while `dispatch` runs, so that a nested call leaves the work to the running loop. */
+  #dispatching = false;
+
+  constructor(options: ResolvedChannelOptions<TMessage>) {
+    this.name = options.name;
+    this.capacity = options.capacity;
+    this.#refillAt = options.capacity - Math.max(1, Math.floor(options.capacity / 8));
+    this.overflow = options.overflow;
+    this.maxDeliveries = options.maxDeliveries;
+    this.drainTimeoutMs = options.drainTimeoutMs;
+    this.storage = options.storage;
+    this.#redelivery = options.redelivery;
+    this.#events = new ChannelEmitter(options.name);
+  }
+
+  /** Whether consumers will get nothing more: the channel has closed. */
+  get exhausted(): boolean {
+    return this.state.kind === 'closed';
+  }
+
+  markStarted(): void {
+    if (this.state === NOT_STARTED) this.state = OPEN;
+  }
+
+  // ---- Sending -------------------------------------------------------------------------------
+
+  send(body: TMessage, signal: AbortSignal | undefined): Promise<MessageId> {
+    const refusal = this.#refusal(signal);
+    if (refusal !== undefined) return refusal;
+    const envelope = this.#envelope(body, false);
+    if (this.#buffered < this.capacity && this.#senders.length === 0) {
+      this.#accept(envelope);
+      return Promise.resolve(envelope.id);
+    }
+    const sender = new Sender(this, envelope);
+    envelope.sender = sender;
+    return new Promise<MessageId>((resolve, reject) => {
+      sender.resolveId = resolve;
+      sender.reject = reject;
+      this.#whenFull(envelope, signal);
+    });
+  }
+
+  /**
+   * Accepts a message at once if that needs no waiting and returns true; returns false, accepting
+   * nothing, when the channel is full and its overflow mode would not take the message at once
+   * (`wait`, `reject`). Drop modes apply as in `send`.
+   */
+  trySend(body: TMessage): boolean {
+    if (this.state.kind === 'closing' || this.state.kind === 'closed') {
+      throw new ChannelClosedError(this.name);
+    }
+    const hasRoom = this.#buffered < this.capacity && this.#senders.length === 0;
+    if (!hasRoom && (this.overflow === 'wait' || this.overflow === 'reject')) return false;
+    const envelope = this.#envelope(body, false);
+    if (hasRoom) this.#accept(envelope);
+    else this.#whenFull(envelope, undefined);
+    return true;
+  }
+
+  request(
+    body: TMessage,
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<TReply> {
+    const refusal = this.#refusal(signal);
+    if (refusal !== undefined) return refusal;
+    const envelope = this.#envelope(body, true);
+    const sender = new Sender(this, envelope);
+    envelope.sender = sender;
+    const reply = new Promise<TReply>((resolve, reject) => {
+      sender.resolveReply = resolve;
+      sender.reject = reject;
+    });
+    if (signal !== undefined) {
+      sender.signal = signal;
+      signal.addEventListener('abort', sender);
+    }
+    if (timeoutMs !== undefined) {
+      sender.timeout = setTimeout(requestTimedOut, timeoutMs, this, envelope, timeoutMs);
+    }
+    if (this.#buffered < this.capacity && this.#senders.length === 0) this.#accept(envelope);
+    else this.#whenFull(envelope, undefined);
+    return reply;
+  }
+
+  /** A new message record, numbered; its id is spelled out only if read. */
+  #envelope(body: TMessage, isRequest: boolean): Envelope<TMessage, TReply> {
+    return new Envelope(this.#ids.prefix, this.#ids.next(), undefined, body, isRequest);
+  }
+
+  /** A rejection for a send that cannot even start: closed channel, or signal already aborted. */
+  #refusal(signal: AbortSignal | undefined): Promise<never> | undefined {
+    if (this.state.kind === 'closing' || this.state.kind === 'closed') {
+      return Promise.reject(new ChannelClosedError(this.name));
+    }
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    return undefined;
+  }
+
+  /** Applies the overflow mode to a message that found the channel full (or senders queued). */
+  #whenFull(envelope: Envelope<TMessage, TReply>, signal: AbortSignal | undefined): void {
+    switch (this.overflow) {
+      case 'wait':
+        if (this.state === NOT_STARTED) {
+          envelope.state = 'done';
+          this.#reject(envelope, new ChannelNotStartedError(this.name, this.capacity));
+          return;
+        }
+        envelope.state = 'waiting';
+        this.#senders.push(envelope);
+        if (signal !== undefined && envelope.sender !== undefined) {
+          envelope.sender.signal = signal;
+          signal.addEventListener('abort', envelope.sender);
+        }
+        return;
+      case 'reject':
+        envelope.state = 'done';
+        this.#reject(envelope, new ChannelFullError(this.name, this.capacity, this.overflow));
+        return;
+      case 'drop-newest':
+        this.#ledger.accepted++;
+        this.#drop(envelope);
+        return;
+      case 'drop-oldest': {
+        const oldest = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
+        if (oldest !== undefined) {
+          this.#buffered--;
+          this.#drop(oldest);
+        }
+        this.#accept(envelope);
+        if (!envelope.isRequest) this.#resolveSend(envelope);
+        return;
+      }
+    }
+  }
+
+  /** Counts and reports a drop; a dropped request is rejected, a dropped send still resolves. */
+  #drop(envelope: Envelope<TMessage, TReply>): void {
+    this.#ledger.dropped++;
+    envelope.state = 'done';
+    this.storage.settle(envelope);
+    const overflow = this.overflow === 'drop-oldest' ? 'drop-oldest' : 'drop-newest';
+    if (envelope.isRequest) {
+      this.#reject(envelope, new ChannelFullError(this.name, this.capacity, overflow));
+    } else {
+      this.#resolveSend(envelope);
+    }
+    if (this.#events.active) {
+      this.#events.emit({ type: 'dropped', channel: this.name, id: envelope.id, overflow });
+    }
+  }
+
+  /** Accepts a message into the buffer and hands it to a waiting consumer if there is one. */
+  #accept(envelope: Envelope<TMessage, TReply>): void {
+    envelope.state = 'buffered';
+    this.#ledger.accepted++;
+    this.#buffered++;
+    this.storage.append(envelope);
+    if (this.#consumers.length > 0) this.#dispatch();
+  }
+
+  /** Lets waiting senders in, oldest first, while there is room. */
+  #admitSenders(): void {
+    while (this.#senders.length > 0 && this.#buffered < this.capacity) {
+      const envelope = this.#senders.shift() as Envelope<TMessage, TReply>;
+      const sender = envelope.sender;
+      if (!envelope.isRequest && sender?.signal !== undefined) {
+        sender.signal.removeEventListener('abort', sender);
+        sender.signal = undefined;
+      }
+      this.#accept(envelope);
+      if (!envelope.isRequest) this.#resolveSend(envelope);
+    }
+  }
+
+  /** Resolves a waiting send with its id, if its sender still waits. */
+  #resolveSend(envelope: Envelope<TMessage, TReply>): void {
+    const sender = envelope.sender;
+    this.#forgetSender(envelope);
+    sender?.resolveId?.(envelope.id);
+  }
+
+  /** Rejects the sender (of a send or a request), if it still waits. */
+  #reject(envelope: Envelope<TMessage, TReply>, reason: unknown): void {
+    const sender = envelope.sender;
+    this.#forgetSender(envelope);
+    sender?.reject?.(reason);
+  }
+
+  /** Stops waiting on a sender: clears its timeout and its signal listener. */
+  #forgetSender(envelope: Envelope<TMessage, TReply>): void {
+    const sender = envelope.sender;
+    if (sender === undefined) return;
+    envelope.sender = undefined;
+    if (sender.timeout !== undefined) {
+      clearTimeout(sender.timeout);
+      sender.timeout = undefined;
+    }
+    if (sender.signal !== undefined) {
+      sender.signal.removeEventListener('abort', sender);
+      sender.signal = undefined;
+    }
+  }
+
+  senderAborted(envelope: Envelope<TMessage, TReply>): void {
+    this.#giveUp(envelope, envelope.sender?.signal?.reason);
+  }
+
+  requestTimedOut(envelope: Envelope<TMessage, TReply>, timeoutMs: number): void {
+    if (envelope.sender !== undefined) envelope.sender.timeout = undefined;
+    const id = envelope.state === 'waiting' ? undefined : envelope.id;
+    this.#giveUp(envelope, new RequestTimeoutError(this.name, timeoutMs, id));
+  }
+
+  /**
+   * The sender stopped waiting (abort or timeout). A message not in a task's hands is withdrawn;
+   * one in a task's hands stays there, and its late reply will be ignored.
+   */
+  #giveUp(envelope: Envelope<TMessage, TReply>, reason: unknown): void {
+    if (envelope.sender === undefined) return;
+    switch (envelope.state) {
+      case 'waiting':
+        this.#senders.remove(envelope);
+        envelope.state = 'done';
+        this.#reject(envelope, reason);
+        return;
+      case 'buffered':
+        this.storage.remove(envelope);
+        this.#buffered--;
+        this.#withdraw(envelope, reason);
+        if (this.#senders.length > 0 && this.#buffered <= this.#refillAt) this.#admitSenders();
+        break;
+      case 'delayed':
+        this.#clearDelay(envelope);
+        this.#withdraw(envelope, reason);
+        break;
+      default:
+        this.#reject(envelope, reason);
+        return;
+    }
+    this.#checkDrained();
+  }
+
+  /** Ends a message by returning it to its sender as an error (or to nobody, if gone). */
+  #withdraw(envelope: Envelope<TMessage, TReply>, reason: unknown): void {
+    this.#ledger.withdrawn++;
+    envelope.state = 'done';
+    this.storage.settle(envelope);
+    const told = envelope.sender !== undefined;
+    this.#reject(envelope, reason);
+    if (this.#events.active) {
+      this.#events.emit({
+        type: 'withdrawn',
+        channel: this.name,
+        id: envelope.id,
+        reason: told ? reason : undefined,
+      });
+    }
+  }
+
+  // ---- Consuming -----------------------------------------------------------------------------
+
+  /**
+   * A consumer for the run of `ctx`. With `shared`, it uses the lease the run shares among its
+   * `consume()` and `receive()` calls, which a task may make any number of times without piling up
+   * hooks on its run; without, a lease of its own (handler mode: one consumer per run, no lookup).
+   * The first consumer marks the channel started.
+   */
+  openConsumer(ctx: TaskContext, shared: boolean): ChannelConsumer<TMessage, TReply> {
+    this.markStarted();
+    if (!shared) return new ChannelConsumer(this, new RunLease(this, ctx));
+    let lease = this.#leases.get(ctx);
+    if (lease === undefined) {
+      lease = new RunLease(this, ctx);
+      this.#leases.set(ctx, lease);
+    }
+    return new ChannelConsumer(this, lease);
+  }
+
+  /** Takes the next ready message for `lease`, or `undefined`; never waits. */
+  take(lease: RunLease<TMessage, TReply>): ChannelDelivery<TMessage, TReply> | undefined {
+    if (lease.ended || this.state.kind === 'closed') return undefined;
+    const envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
+    if (envelope === undefined) return undefined;
+    this.#buffered--;
+    this.#inFlight++;
+    envelope.state = 'in-flight';
+    const delivery = new ChannelDelivery(this, envelope, lease, envelope.failures + 1);
+    lease.hold(delivery);
+    if (this.#senders.length > 0 && this.#buffered <= this.#refillAt) this.#admitSenders();
+    return delivery;
+  }
+
+  wait(consumer: ChannelConsumer<TMessage, TReply>): void {
+    this.#consumers.push(consumer);
+    consumer.lease.addWaiting(consumer);
+  }
+
+  /** Ends a consumer's wait, if it waits, with nothing. */
+  cancelWait(consumer: ChannelConsumer<TMessage, TReply>): void {
+    if (!this.#consumers.remove(consumer)) return;
+    consumer.lease.removeWaiting(consumer);
+    consumer.wake(undefined);
+  }
+
+  /** Hands ready messages to waiting consumers, oldest waiter first. */
+  #dispatch(): void {
+    if (this.#dispatching) return;
+    this.#dispatching = true;
+    try {
+      while (this.#consumers.length > 0 && this.storage.length > 0) {
+        const consumer = this.#consumers.shift() as ChannelConsumer<TMessage, TReply>;
+        consumer.lease.removeWaiting(consumer);
+        consumer.wake(this.take(consumer.lease));
+      }
+    } finally {
+      this.#dispatching = false;
+    }
+  }
+
+  // ---- Settling ------------------------------------------------------------------------------
+
+  /** Marks a delivery settled and takes its message out of flight; returns the message. */
+  #letGo(delivery: ChannelDelivery<TMessage, TReply>): Envelope<TMessage, TReply> {
+    delivery.settled = true;
+    delivery.lease.letGo(delivery);
+    this.#inFlight--;
+    return delivery.envelope;
+  }
+
+  handled(delivery: ChannelDelivery<TMessage, TReply>, reply: TReply): void {
+    if (delivery.settled) return;
+    const envelope = this.#letGo(delivery);
+    this.#ledger.handled++;
+    envelope.state = 'done';
+    this.storage.settle(envelope);
+    if (envelope.isRequest) {
+      const resolve = envelope.sender?.resolveReply;
+      if (resolve !== undefined) {
+        this.#forgetSender(envelope);
+        resolve(reply);
+      } else if (this.#events.active) {
+        this.#events.emit({ type: 'late-reply-ignored', channel: this.name, id: envelope.id });
+      }
+    }
+    this.#checkDrained();
+  }
+
+  /**
+   * A delivery failed (`counted`) or was interrupted by a stop (not counted, `error` undefined).
+   * The message is redelivered, dead-lettered after `maxDeliveries`, withdrawn if its requester
+   * has gone, or left over if the channel has closed.
+   */
+  failed(
+    delivery: ChannelDelivery<TMessage, TReply>,
+    error: Error | undefined,
+    counted: boolean,
+  ): void {
+    if (delivery.settled) return;
+    const envelope = this.#letGo(delivery);
+    if (counted) {
+      envelope.failures++;
+      envelope.lastError = error;
+    }
+    if (envelope.isRequest && envelope.sender === undefined) this.#withdraw(envelope, undefined);
+    else if (this.state.kind === 'closed') this.#leaveOver(envelope);
+    else if (counted && envelope.failures >= this.maxDeliveries) {
+      this.#deadLetter(envelope, error ?? new Error('delivery failed'));
+    } else this.#redeliver(envelope, counted ? error : undefined);
+    this.#checkDrained();
+  }
+
+  settleByOutcome(delivery: ChannelDelivery<TMessage, TReply>, outcome: TaskOutcome): void {
+    if (outcome.kind === 'completed') this.handled(delivery, undefined as TReply);
+    else if (outcome.kind === 'failed') this.failed(delivery, outcome.error, true);
+    else this.failed(delivery, undefined, false);
+  }
+
+  /** Puts a message back: at the front after a stop, after its delay after a failure. */
+  #redeliver(envelope: Envelope<TMessage, TReply>, error: Error | undefined): void {
+    this.#ledger.redeliveries++;
+    const delayMs = error === undefined ? 0 : this.#redeliveryDelay(envelope.failures);
+    if (delayMs > 0) {
+      envelope.state = 'delayed';
+      this.#delayed.push(envelope);
+      envelope.timer = setTimeout(redeliveryDue, delayMs, this, envelope);
+    } else {
+      envelope.state = 'buffered';
+      this.#buffered++;
+      if (error === undefined) this.storage.prepend(envelope);
+      else this.storage.requeue(envelope);
+    }
+    if (this.#events.active) {
+      this.#events.emit({
+        type: 'redelivered',
+        channel: this.name,
+        id: envelope.id,
+        deliveryCount: envelope.failures + 1,
+        delayMs,
+        error,
+      });
+    }
+    if (delayMs === 0 && this.#consumers.length > 0) this.#dispatch();
+  }
+
+  /** The redelivery wait; a `random` source that throws is reported and the shortest wait used. */
+  #redeliveryDelay(failures: number): number {
+    try {
+      return this.#redelivery.delay(failures);
+    } catch (error) {
+      this.#events.hookFailed('redelivery.random', error);
+      return this.#redelivery.floor(failures);
+    }
+  }
+
+  redeliveryDue(envelope: Envelope<TMessage, TReply>): void {
+    envelope.timer = undefined;
+    if (envelope.state !== 'delayed') return;
+    this.#delayed.remove(envelope);
+    envelope.state = 'buffered';
+    this.#buffered++;
+    this.storage.requeue(envelope);
+    if (this.#consumers.length > 0) this.#dispatch();
+  }
+
+  #clearDelay(envelope: Envelope<TMessage, TReply>): void {
+    clearTimeout(envelope.timer);
+    envelope.timer = undefined;
+    this.#delayed.remove(envelope);
+  }
+
+  #deadLetter(envelope: Envelope<TMessage, TReply>, error: Error): void {
+    this.#ledger.deadLettered++;
+    envelope.state = 'done';
+    this.storage.settle(envelope);
+    const letter: DeadLetter<TMessage> = {
+      id: envelope.id,
+      body: envelope.body,
+      deliveryCount: envelope.failures,
+      error,
+      at: Date.now(),
+    };
+    const evicted = this.storage.addDeadLetter(letter);
+    if (envelope.sender !== undefined) {
+      this.#reject(
+        envelope,
+        new DeadLetteredError(this.name, envelope.id, envelope.failures, error),
+      );
+    }
+    if (evicted !== undefined) this.#ledger.deadLettersEvicted++;
+    if (this.#events.active) {
+      this.#events.emit({ type: 'dead-lettered', channel: this.name, letter });
+      if (evicted !== undefined) {
+        this.#events.emit({ type: 'dead-letter-evicted', channel: this.name, letter: evicted });
+      }
+    }
+  }
+
+  /** Ends a message the closed channel can no longer deliver. */
+  #leaveOver(envelope: Envelope<TMessage, TReply>): LeftOver {
+    if (envelope.isRequest) {
+      this.#withdraw(envelope, new ChannelClosedError(this.name));
+      return 'returned';
+    }
+    if (this.storage.durable) {
+      this.#ledger.stored++;
+      envelope.state = 'done';
+      return 'stored';
+    }
+    this.#deadLetter(
+      envelope,
+      new ClosedBeforeDeliveryError(this.name, envelope.id, envelope.lastError),
+    );
+    return 'dead-lettered';
+  }
+
+  reportAbandoned(delivery: ChannelDelivery<TMessage, TReply>, timeoutMs: number): void {
+    if (!this.#events.active) return;
+    this.#events.emit({
+      type: 'handler-abandoned',
+      channel: this.name,
+      id: delivery.id,
+      deliveryCount: delivery.deliveryCount,
+      timeoutMs,
+    });
+  }
+
+  // ---- Dead letters --------------------------------------------------------------------------
+
+  deadLetters(): readonly DeadLetter<TMessage>[] {
+    return this.storage.deadLetters();
+  }
+
+  replayDeadLetters(ids: readonly MessageId[] | undefined): readonly MessageId[] {
+    if (this.state.kind === 'closing' || this.state.kind === 'closed') {
+      throw new ChannelClosedError(this.name);
+    }
+    const replayed: MessageId[] = [];
+    for (const letter of this.storage.takeDeadLetters(ids)) {
+      this.#ledger.replayed++;
+      this.#accept(
+        new Envelope<TMessage, TReply>(this.#ids.prefix, 0, letter.id, letter.body, false),
+      );
+      replayed.push(letter.id);
+    }
+    if (replayed.length > 0 && this.#events.active) {
+      this.#events.emit({ type: 'replayed', channel: this.name, ids: replayed });
+    }
+    return replayed;
+  }
+
+  // ---- Closing -------------------------------------------------------------------------------
+
+  close(timeoutMs: number): Promise<ChannelCloseReport> {
+    if (this.#drain !== undefined) return this.#drain.promise;
+    const started = this.state === OPEN;
+    let resolve!: (report: ChannelCloseReport) => void;
+    const promise = new Promise<ChannelCloseReport>((settle) => (resolve = settle));
+    const drain: Drain = { promise, resolve, timer: undefined };
+    this.#drain = drain;
+    this.state = CLOSING;
+    for (let sender = this.#senders.shift(); sender !== undefined; sender = this.#senders.shift()) {
+      sender.state = 'done';
+      this.#reject(sender, new ChannelClosedError(this.name));
+    }
+    if (this.#events.active) this.#events.emit({ type: 'closing', channel: this.name });
+    if (!started || this.#pending === 0) this.finishClose();
+    else if (this.state === CLOSING) drain.timer = setTimeout(finishClose, timeoutMs, this);
+    return promise;
+  }
+
+  /** Messages accepted that have not ended yet. */
+  get #pending(): number {
+    return this.#buffered + this.#inFlight + this.#delayed.length;
+  }
+
+  #checkDrained(): void {
+    if (this.state === CLOSING && this.#pending === 0) this.finishClose();
+  }
+
+  /** Ends the drain: returns or dead-letters what is left, wakes consumers, reports. */
+  finishClose(): void {
+    const drain = this.#drain;
+    if (drain === undefined || this.state.kind === 'closed') return;
+    clearTimeout(drain.timer);
+    drain.timer = undefined;
+    const drained = this.#pending === 0;
+    const tally = { returned: 0, 'dead-lettered': 0, stored: 0 };
+    // Closed from here on, so that nothing left over can be taken while it is disposed of; the
+    // final report replaces this one below.
+    this.state = {
+      kind: 'closed',
+      report: { drained, returned: 0, deadLettered: 0, stored: 0, inFlight: 0 },
+    };
+    while (this.#buffered > 0) {
+      const left = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
+      if (left === undefined) break;
+      this.#buffered--;
+      tally[this.#leaveOver(left)]++;
+    }
+    // A durable storage may hold accepted messages outside this process's window: they stay.
+    tally.stored += this.#buffered;
+    this.#ledger.stored += this.#buffered;
+    this.#buffered = 0;
+    for (let left = this.#delayed.shift(); left !== undefined; left = this.#delayed.shift()) {
+      clearTimeout(left.timer);
+      left.timer = undefined;
+      tally[this.#leaveOver(left)]++;
+    }
+    const report: ChannelCloseReport = {
+      drained,
+      returned: tally.returned,
+      deadLettered: tally['dead-lettered'],
+      stored: tally.stored,
+      inFlight: this.#inFlight,
+    };
+    this.state = { kind: 'closed', report };
+    for (
+      let consumer = this.#consumers.shift();
+      consumer !== undefined;
+      consumer = this.#consumers.shift()
+    ) {
+      consumer.lease.removeWaiting(consumer);
+      consumer.wake(undefined);
+    }
+    if (this.#events.active) this.#events.emit({ type: 'closed', channel: this.name, report });
+    let closing: void | Promise<void> = undefined;
+    try {
+      closing = this.storage.close();
+    } catch (error) {
+      this.#storageFailed(error);
+    }
+    if (closing === undefined) drain.resolve(report);
+    else {
+      closing.then(
+        () => drain.resolve(report),
+        (error: unknown) => {
+          this.#storageFailed(error);
+          drain.resolve(report);
+        },
+      );
+    }
+  }
+
+  #storageFailed(error: unknown): void {
+    if (this.#events.active) {
+      this.#events.emit({ type: 'storage-failed', channel: this.name, error: toError(error) });
+    }
+  }
+
+  // ---- Observing -----------------------------------------------------------------------------
+
+  stats(): ChannelStats {
+    return this.#ledger.snapshot({
+      buffered: this.#buffered,
+      inFlight: this.#inFlight,
+      delayed: this.#delayed.length,
+      deadLetters: this.storage.deadLetterCount,
+      waitingSenders: this.#senders.length,
+      waitingConsumers: this.#consumers.length,
+    });
+  }
+
+  on(listener: ChannelListener): () => void {
+    return this.#events.on(listener);
+  }
+}
+
+function requestTimedOut<TMessage, TReply>(
+  core: ChannelCore<TMessage, TReply>,
+  envelope: Envelope<TMessage, TReply>,
+  timeoutMs: number,
+): void {
+  core.requestTimedOut(envelope, timeoutMs);
+}
+
+function redeliveryDue<TMessage, TReply>(
+  core: ChannelCore<TMessage, TReply>,
+  envelope: Envelope<TMessage, TReply>,
+): void {
+  core.redeliveryDue(envelope);
+}
+
+function finishClose<TMessage, TReply>(core: ChannelCore<TMessage, TReply>): void {
+  core.finishClose();
+}

@@ -1,0 +1,50 @@
+/**
+ * The ledger of a channel: a snapshot of its counters. Every message the channel accepts ends in
+ * exactly one way, so at every moment
+ *
+ * ```
+ * accepted == handled + deadLettered + dropped + withdrawn + stored + buffered + inFlight + delayed
+ * ```
+ *
+ * **Replays.** `replayDeadLetters()` re-accepts a dead letter: it adds 1 to `accepted` (and to
+ * `replayed`) and leaves `deadLettered` as it was, since that message was dead-lettered once and
+ * that stays true. The replayed message then ends again in exactly one way, so the invariant
+ * holds with `accepted` counting sends plus replays.
+ *
+ * The counters are those of this channel object in this process, since it was built.
+ */
+export interface ChannelStats {
+  /** Messages accepted: each `send`, `trySend` and `request` the channel took, and each replay. */
+  readonly accepted: number;
+  /** Messages whose delivery succeeded (acknowledged, or completed by the task that held them). */
+  readonly handled: number;
+  /** Messages dead-lettered, including those later evicted or replayed. */
+  readonly deadLettered: number;
+  /** Messages dropped by a `'drop-oldest'` or `'drop-newest'` overflow mode. */
+  readonly dropped: number;
+  /**
+   * Messages returned to their sender as an error: requests that timed out or were aborted while
+   * not in a handler's hands, and requests left over when the channel closed.
+   */
+  readonly withdrawn: number;
+  /** Messages left in durable storage at close, for the next consumer; always 0 in memory. */
+  readonly stored: number;
+  /** Messages waiting in the buffer for a consumer. */
+  readonly buffered: number;
+  /** Messages a task holds right now. */
+  readonly inFlight: number;
+  /** Messages waiting out their redelivery delay after a failed delivery. */
+  readonly delayed: number;
+  /** Times a message was put back for another delivery, after a failure or a stop. */
+  readonly redeliveries: number;
+  /** Dead letters re-accepted by `replayDeadLetters()` (included in `accepted`). */
+  readonly replayed: number;
+  /** Dead letters evicted, oldest first, because the dead letters were full. */
+  readonly deadLettersEvicted: number;
+  /** Dead letters held right now. */
+  readonly deadLetters: number;
+  /** Senders waiting for room (their messages are not accepted yet, so not in the ledger). */
+  readonly waitingSenders: number;
+  /** Consumers waiting for a message. */
+  readonly waitingConsumers: number;
+}

@@ -1,0 +1,252 @@
+import type { CloseOptions, RequestOptions, SendOptions } from './channel-call-options.js';
+import type { ChannelCloseReport } from './channel-close-report.js';
+import { ChannelCore } from './channel-core.js';
+import type { ChannelListener } from './channel-events.js';
+import type { ChannelOptions, OverflowMode } from './channel-options.js';
+import type { ChannelState } from './channel-state.js';
+import type { ChannelStats } from './channel-stats.js';
+import type { DeadLetter } from './dead-letter.js';
+import type { Delivery } from './delivery.js';
+import type { MessageId } from './message-id.js';
+import { numberAtLeast, resolveChannelOptions } from './resolve-channel-options.js';
+import type { TaskContext } from '../group/task-context.js';
+
+/** The engine, type-erased so that any `Channel<X, Y>` is a `Channel<unknown, unknown>`. */
+type ErasedCore = ChannelCore<unknown, unknown>;
+
+let coreOf: (channel: Channel<unknown, unknown>) => ErasedCore;
+
+/**
+ * A restart-safe mailbox owned by Stage, not by the tasks that read it: consumers come and go, the
+ * channel and its messages stay. Every accepted message ends in exactly one counted way (see
+ * {@link ChannelStats}): nothing disappears unreported.
+ *
+ * **Consuming.** In loop mode a task iterates `channel.consume(ctx)`; in handler mode
+ * `handleChannel(channel, handler)` builds the task and Stage owns the loop. Either way a message
+ * is in flight from the moment a task takes it until the task is done with it, and a throw fails
+ * what it was doing (see {@link Delivery}).
+ *
+ * **Ordering.** First deliveries leave the channel in send order. With several consumers, or
+ * after a redelivery, no order is promised: write idempotent handlers, keyed by the message id.
+ *
+ * **Messages** are passed by reference in memory: treat them as immutable. Transports that cross
+ * processes serialize them.
+ *
+ * **Restart.** A task that fails while holding a message has it redelivered (the delivery counts);
+ * a task stopped while holding one has it put back first in line (the delivery does not count).
+ * The channel does not restart anything itself: the task group running its consumers does.
+ *
+ * **Failure.** Bad options throw `InvalidOptionError` at construction, naming
+ * `channel "<name>"`. A listener that throws is reported as `hook-failed` and changes nothing.
+ *
+ * @example
+ * const adder = new Channel<{ a: number; b: number }, number>({ name: 'adder' });
+ * const task = handleChannel(adder, ({ a, b }) => a + b);
+ * const group = new TaskGroup({ name: 'adder', size: 4, task });
+ * group.start();
+ * await adder.request({ a: 1, b: 2 }, { timeoutMs: 1000 }); // 3
+ */
+export class Channel<TMessage, TReply = void> {
+  /**
+   * The engine; the public methods below only delegate to it. Its type is erased so that the
+   * channel's own type parameters are measured from its public surface alone.
+   */
+  readonly #core: ErasedCore;
+
+  static {
+    coreOf = (channel) => channel.#core;
+  }
+
+  constructor(options: ChannelOptions<TMessage>) {
+    this.#core = new ChannelCore(resolveChannelOptions(options)) as unknown as ErasedCore;
+  }
+
+  /** The channel's name. */
+  get name(): string {
+    return this.#core.name;
+  }
+
+  /** How many messages may be buffered. */
+  get capacity(): number {
+    return this.#core.capacity;
+  }
+
+  /** What a full channel does with a new message. */
+  get overflow(): OverflowMode {
+    return this.#core.overflow;
+  }
+
+  /** Where the channel is in its life. */
+  get state(): ChannelState {
+    return this.#core.state;
+  }
+
+  /**
+   * Sends a one-way message. Resolves with its id once the channel has accepted it (buffered, or
+   * handed to a waiting consumer), not once it is handled.
+   *
+   * When the channel is full, the `overflow` mode applies. In `wait` mode the send waits, in
+   * order with other waiting senders; aborting its `signal` gives its place back and rejects
+   * with the signal's reason. Waiting senders are let in once the buffer has drained by an eighth
+   * of its capacity (at least one message), so that a producer outpacing its consumers wakes once
+   * per batch rather than once per message; a new send queues behind them meanwhile.
+   *
+   * Before consumers have started (see {@link Channel.markStarted}), a send that would have to
+   * wait rejects with `ChannelNotStartedError` instead, so that a full channel cannot deadlock
+   * the bootstrap.
+   *
+   * @throws (rejects) `ChannelClosedError` at once after `close()`, also for the senders waiting
+   * at that moment; `ChannelFullError` in `reject` mode; the signal's reason.
+   */
+  send(body: TMessage, options?: SendOptions): Promise<MessageId> {
+    return this.#core.send(body, options?.signal);
+  }
+
+  /**
+   * Sends a one-way message if that needs no waiting: the synchronous fast path of
+   * {@link Channel.send} for producers that send in bulk. Returns true once the message is
+   * accepted (its id is then only known to consumers), or false when the channel is full and its
+   * overflow mode would not take the message at once (`wait`, `reject`): nothing was accepted,
+   * and the producer may `await send()` to wait for room. Drop modes apply as in `send` (the
+   * message counts as accepted, then dropped, and true is returned).
+   *
+   * @example
+   * for (const job of jobs) if (!channel.trySend(job)) await channel.send(job);
+   *
+   * @throws `ChannelClosedError` once `close()` has been called.
+   */
+  trySend(body: TMessage): boolean {
+    return this.#core.trySend(body);
+  }
+
+  /**
+   * Sends a message and waits for its reply: the value its handler returns (handler mode), or
+   * gives to `delivery.ack(reply)` (loop mode). Admission is the same as {@link Channel.send}.
+   *
+   * **Timeout and abort.** A request that times out, or whose signal fires, while it is still
+   * buffered or waiting for a redelivery is withdrawn (counted as such); once a handler holds it,
+   * the handler may still finish, and its late reply is ignored (`late-reply-ignored`). If that
+   * delivery fails, the request is withdrawn rather than redelivered: nobody waits for it. The
+   * signal's listener and the timer are removed as soon as the request settles.
+   *
+   * @throws (rejects) `RequestTimeoutError`; `DeadLetteredError` after `maxDeliveries` failed
+   * deliveries, with the last error as `cause`; `ChannelClosedError` when sent after `close()`
+   * or left over when the drain ended; `ChannelFullError` when refused or dropped by the overflow
+   * mode; the signal's reason; `InvalidOptionError` for a bad `timeoutMs`.
+   */
+  request(body: TMessage, options?: RequestOptions): Promise<TReply> {
+    const timeoutMs = options?.timeoutMs;
+    if (timeoutMs !== undefined) {
+      try {
+        numberAtLeast(`channel "${this.#core.name}" request`, 'timeoutMs', timeoutMs, 0, 0);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#core.request(body, timeoutMs, options?.signal) as Promise<TReply>;
+  }
+
+  /**
+   * Loop mode: the messages of the channel for the task run of `ctx`, as an async iterable.
+   *
+   * Taking the next message settles the previous one as handled unless it was settled before
+   * (`ack`, `fail`). A message still held when the run ends settles by the run's outcome:
+   * completed → handled; failed → redelivered after its delay, the delivery counted (dead-lettered
+   * after `maxDeliveries`); stopped → put back first in line, not counted. A `break` or a throw out
+   * of `for await` leaves the held message to that outcome.
+   *
+   * **Cancellation.** The iteration ends when the run is asked to stop (no `AbortController` is
+   * created for it) or when the channel has closed and drained. A waiting iteration is woken at
+   * once. With a context not made by a `TaskGroup`, the stop is read from `ctx.signal` and the
+   * outcome is unknown: closing the iterator puts the held message back, uncounted.
+   *
+   * The first consumer marks the channel started.
+   */
+  consume(ctx: TaskContext): AsyncIterable<Delivery<TMessage, TReply>> {
+    return this.#core.openConsumer(ctx, true) as AsyncIterable<Delivery<TMessage, TReply>>;
+  }
+
+  /**
+   * Takes one message for the task run of `ctx`, waiting for one; `undefined` once the run must
+   * stop or the channel has closed and drained. Unlike {@link Channel.consume}, nothing settles
+   * the delivery but `ack`, `fail` or the end of the run, so a run may hold several at once.
+   */
+  receive(ctx: TaskContext): Promise<Delivery<TMessage, TReply> | undefined> {
+    return this.#core.openConsumer(ctx, true).take() as Promise<
+      Delivery<TMessage, TReply> | undefined
+    >;
+  }
+
+  /**
+   * Says that consumers are starting now: from here on, a send to a full channel in `wait` mode
+   * waits instead of failing with `ChannelNotStartedError`. The first consumer does this too; the
+   * Nest integration calls it when the application starts its consumers.
+   */
+  markStarted(): void {
+    this.#core.markStarted();
+  }
+
+  /**
+   * Closes the channel. From this call on, sends and requests reject at once with
+   * `ChannelClosedError`, and so do senders waiting for room. Consumers drain what is buffered
+   * (redeliveries included) within the deadline; then iterations end. What is left at the
+   * deadline is returned to its senders (requests reject with `ChannelClosedError`, counted as
+   * withdrawn) or, for one-way messages, dead-lettered with a `ClosedBeforeDeliveryError` cause,
+   * so that it stays visible (a durable storage keeps them instead, counted as stored). Messages
+   * still in a task's hands settle when the task lets go.
+   *
+   * A channel whose consumers never started closes at once. Idempotent: later calls return the
+   * first call's report. Never rejects, except for a bad `timeoutMs`.
+   */
+  close(options?: CloseOptions): Promise<ChannelCloseReport> {
+    let timeoutMs: number;
+    try {
+      timeoutMs = numberAtLeast(
+        `channel "${this.#core.name}" close`,
+        'timeoutMs',
+        options?.timeoutMs,
+        0,
+        this.#core.drainTimeoutMs,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#core.close(timeoutMs);
+  }
+
+  /** The ledger: a snapshot of the counters (the invariant is on {@link ChannelStats}). */
+  stats(): ChannelStats {
+    return this.#core.stats();
+  }
+
+  /** The dead letters held, oldest first: a snapshot. */
+  deadLetters(): readonly DeadLetter<TMessage>[] {
+    return this.#core.deadLetters() as readonly DeadLetter<TMessage>[];
+  }
+
+  /**
+   * Puts dead letters back into the channel (those with the given ids, or all), with their ids
+   * kept and their delivery count reset. Each replay counts as a new acceptance (`accepted` and
+   * `replayed` grow; `deadLettered` keeps counting the earlier dead-lettering). Replays are
+   * appended even past `capacity`, and go back as one-way messages: a request's sender is gone.
+   * Unknown ids are ignored. Returns the ids replayed.
+   *
+   * @throws `ChannelClosedError` once `close()` has been called.
+   */
+  replayDeadLetters(ids?: readonly MessageId[]): readonly MessageId[] {
+    return this.#core.replayDeadLetters(ids);
+  }
+
+  /**
+   * Subscribes to the channel's events; returns a function that unsubscribes. A listener runs
+   * synchronously; one that throws is reported as `hook-failed` and changes nothing.
+   */
+  on(listener: ChannelListener): () => void {
+    return this.#core.on(listener);
+  }
+}
+
+/** The engine of a channel, for Stage's own modules (handler mode). Not part of the public API. */
+export function channelCore(channel: Channel<unknown, unknown>): ChannelCore<unknown, unknown> {
+  return coreOf(channel);
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { GroupGaveUpError } from './group-gave-up-error.js';
+import { isStageError } from './stage-error.js';
+
+describe('GroupGaveUpError', () => {
+  const limit = { maxRestarts: 6, withinMs: 30_000 };
+
+  it('carries the group, its path, the limit and the last failure as its cause', () => {
+    const cause = new Error('connection refused');
+    const error = new GroupGaveUpError({ group: 'mailer', path: ['root', 'mailer'], limit, cause });
+    expect(error).toMatchObject({ group: 'mailer', path: ['root', 'mailer'], limit, cause });
+    expect(error.name).toBe('GroupGaveUpError');
+    expect(isStageError(error, 'STAGE_GROUP_GAVE_UP')).toBe(true);
+    expect(error.message).toBe(
+      'Group "root/mailer" gave up: its tasks needed more than 6 restarts within 30000 ms. ' +
+        'Last failure: connection refused. Fix what makes the task end so soon, or raise the ' +
+        'group\'s "intensity" option.',
+    );
+  });
+
+  it('says so when only completions were restarted', () => {
+    const error = new GroupGaveUpError({ group: 'ticker', path: ['ticker'], limit });
+    expect(error.cause).toBeUndefined();
+    expect(error.message).toMatch(/completed at once each time under restart: 'always'/);
+  });
+});
