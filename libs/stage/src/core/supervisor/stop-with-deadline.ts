@@ -1,0 +1,54 @@
+import { MAX_TIMER_MS } from '../backoff/backoff.js';
+import { toError } from '../errors/thrown-value-error.js';
+import type { StopReport } from '../group/stop-report.js';
+import type { SupervisedChild } from './child.js';
+import type { OwnedTimers } from './owned-timers.js';
+import type { ChildStopReport } from './supervisor-stop-report.js';
+
+/**
+ * How long past a child's deadline a supervisor still waits for the child's own report. A child
+ * answers at its deadline at the latest; the grace lets that answer arrive, so that a child that
+ * abandoned some tasks is reported with its tasks rather than as `timed-out`.
+ */
+export const STOP_REPORT_GRACE_MS = 100;
+
+/**
+ * Stops `child` and reports how it went. Never rejects.
+ *
+ * With `timeoutMs`, the child is asked to stop within it, and is reported `timed-out` when its
+ * `stop()` has not resolved by then plus {@link STOP_REPORT_GRACE_MS}. Without it, the child
+ * stops by its own default deadline (a group's `shutdownTimeoutMs`) and is trusted to keep it.
+ * The deadline is armed on `timers`, so cancelling them ends the wait early (reported
+ * `timed-out`).
+ */
+export async function stopWithDeadline(
+  child: SupervisedChild,
+  timeoutMs: number | undefined,
+  timers: OwnedTimers,
+): Promise<ChildStopReport> {
+  const base = { name: child.name, path: child.path };
+
+  let stopping: Promise<StopReport>;
+  try {
+    stopping = Promise.resolve(child.stop(timeoutMs === undefined ? undefined : { timeoutMs }));
+  } catch (error) {
+    return { ...base, kind: 'failed', error: toError(error) };
+  }
+  const outcome = stopping.then(
+    (report): ChildStopReport => ({ ...base, kind: 'stopped', report }),
+    (error: unknown): ChildStopReport => ({ ...base, kind: 'failed', error: toError(error) }),
+  );
+  if (timeoutMs === undefined) return outcome;
+
+  const deadline = timers.wait(Math.min(timeoutMs + STOP_REPORT_GRACE_MS, MAX_TIMER_MS));
+  const timedOut = deadline.done.then((): ChildStopReport => ({
+    ...base,
+    kind: 'timed-out',
+    timeoutMs,
+  }));
+  try {
+    return await Promise.race([outcome, timedOut]);
+  } finally {
+    deadline.cancel();
+  }
+}
