@@ -28,7 +28,8 @@ describe('an application with enableShutdownHooks()', () => {
         if (started.every((marker) => lines.includes(marker))) resolve();
       });
     });
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    // 'close', not 'exit': only then has every line the child printed been read.
+    const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     const hang = setTimeout(() => child.kill('SIGKILL'), HANG_LIMIT_MS);
 
     try {

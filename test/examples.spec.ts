@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+import { main as runSupervisedProvider } from '../examples/supervised-provider.js';
+import { main as runTaskGroup } from '../examples/task-group.js';
+
+describe('README examples', () => {
+  it('shows each example file verbatim, so the README cannot drift from code that runs', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const marked = [...readme.matchAll(/<!-- example: (\S+) -->\s*```ts\n([\s\S]*?)```/g)];
+
+    expect(marked.length).toBeGreaterThan(0);
+    for (const [, path, code] of marked) {
+      const file = readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+      expect(code, path).toBe(file);
+    }
+  });
+
+  it('restarts a crashing task in plain Node, then stops it cleanly', async () => {
+    const events = await runTaskGroup();
+
+    expect(events.filter((type) => type === 'failed')).toHaveLength(2);
+    expect(events.filter((type) => type === 'restarting')).toHaveLength(2);
+    expect(events.at(-1)).toBe('stopped');
+  });
+
+  it('runs a @Supervised provider method under Nest and restarts the copy that crashed', async () => {
+    const { restarts, relayed } = await runSupervisedProvider();
+
+    expect(restarts).toBe(1);
+    expect(relayed).toBeGreaterThan(0);
+  });
+});
