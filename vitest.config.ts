@@ -7,9 +7,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
-    alias: {
-      'nestjs-stage': fileURLToPath(new URL('./libs/stage/src/index.ts', import.meta.url)),
-    },
+    alias: [
+      {
+        find: /^nestjs-stage\/redis$/,
+        replacement: fileURLToPath(new URL('./libs/stage/src/redis/index.ts', import.meta.url)),
+      },
+      {
+        find: /^nestjs-stage$/,
+        replacement: fileURLToPath(new URL('./libs/stage/src/index.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ['libs/**/*.spec.ts', 'src/**/*.spec.ts', 'test/**/*.spec.ts'],

@@ -13,4 +13,15 @@ export interface ChannelCloseReport {
    * they succeed, otherwise returned or dead-lettered as above.
    */
   readonly inFlight: number;
+  /**
+   * Shared storages only: sends still waiting for the server's confirmation at the deadline. Each
+   * ends as `published` or, if the server never confirms it, `withdrawn` with its sender told.
+   */
+  readonly unconfirmed?: number;
+  /**
+   * Shared storages only: settlements the storage could not confirm with its server before it
+   * closed (for example while the server was unreachable). Those messages stay in the shared
+   * store and will be delivered again.
+   */
+  readonly unacknowledged?: number;
 }

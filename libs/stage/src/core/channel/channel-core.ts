@@ -8,7 +8,16 @@ import { ChannelLedger } from './channel-ledger.js';
 import type { OverflowMode } from './channel-options.js';
 import type { ChannelState } from './channel-state.js';
 import type { ChannelStats } from './channel-stats.js';
-import type { ChannelStorage } from './channel-storage.js';
+import { isSharedStorage } from './channel-storage.js';
+import type {
+  ChannelStorage,
+  ChannelStorageHost,
+  IncomingMessage,
+  RemoteReply,
+  SharedChannelStorage,
+  StorageCloseReport,
+  StoredMessage,
+} from './channel-storage.js';
 import type { DeadLetter } from './dead-letter.js';
 import { Envelope, Sender } from './envelope.js';
 import type { EnvelopeOwner } from './envelope.js';
@@ -46,16 +55,24 @@ type LeftOver = 'returned' | 'dead-lettered' | 'stored';
  * `Channel` is its public face; consumers, deliveries and handler mode call it directly.
  * Internal: nothing here is exported from the library.
  *
- * Invariant, after every public call returns: `accepted == handled + deadLettered + dropped +
- * withdrawn + stored + buffered + inFlight + delayed`.
+ * Invariant, after every public call returns: `accepted + received == handled + deadLettered +
+ * dropped + withdrawn + stored + published + buffered + inFlight + delayed`.
+ *
+ * On a shared storage (see `SharedChannelStorage`) it is also the storage's host: sends are
+ * confirmed by the server before they resolve, entries arrive through `receive`, and replies
+ * through `replied`.
  */
-export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TReply> {
+export class ChannelCore<TMessage, TReply>
+  implements EnvelopeOwner<TMessage, TReply>, ChannelStorageHost<TMessage>
+{
   readonly name: string;
   readonly capacity: number;
   readonly overflow: OverflowMode;
   readonly maxDeliveries: number;
   readonly drainTimeoutMs: number;
   readonly storage: ChannelStorage<TMessage>;
+  /** The storage again when it is shared between processes; `undefined` in memory. */
+  readonly #shared: SharedChannelStorage<TMessage> | undefined;
   readonly #redelivery: Backoff;
   state: ChannelState = NOT_STARTED;
   /** Set by the first `close()`, and kept: later calls share its promise. */
@@ -84,6 +101,16 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
   readonly #events: ChannelEmitter;
   /** Set while `dispatch` runs, so that a nested call leaves the work to the running loop. */
   #dispatching = false;
+  /**
+   * Shared storages: sends handed to the storage and not confirmed yet. Counted in `#buffered`
+   * (accepted, not ended) but not in the storage's window.
+   */
+  #unconfirmed = 0;
+  /**
+   * Shared storages: requests sent from here whose reply has not come yet, by id. An entry is
+   * removed as soon as its sender is answered or gives up; the map is empty in memory.
+   */
+  readonly #awaiting = new Map<MessageId, Envelope<TMessage, TReply>>();
 
   constructor(options: ResolvedChannelOptions<TMessage>) {
     this.name = options.name;
@@ -95,6 +122,8 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
     this.storage = options.storage;
     this.#redelivery = options.redelivery;
     this.#events = new ChannelEmitter(options.name);
+    this.#shared = isSharedStorage(options.storage) ? options.storage : undefined;
+    this.#shared?.attach(this);
   }
 
   /** Whether consumers will get nothing more: the channel has closed. */
@@ -112,30 +141,34 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
     const refusal = this.#refusal(signal);
     if (refusal !== undefined) return refusal;
     const envelope = this.#envelope(body, false);
-    if (this.#buffered < this.capacity && this.#senders.length === 0) {
+    if (this.#shared === undefined && this.#hasRoom()) {
       this.#accept(envelope);
       return Promise.resolve(envelope.id);
     }
+    // Waits for room, or (shared storage) for the server to confirm the message.
     const sender = new Sender(this, envelope);
     envelope.sender = sender;
     return new Promise<MessageId>((resolve, reject) => {
       sender.resolveId = resolve;
       sender.reject = reject;
-      this.#whenFull(envelope, signal);
+      if (this.#hasRoom()) this.#accept(envelope);
+      else this.#whenFull(envelope, signal);
     });
   }
 
   /**
    * Accepts a message at once if that needs no waiting and returns true; returns false, accepting
    * nothing, when the channel is full and its overflow mode would not take the message at once
-   * (`wait`, `reject`). Drop modes apply as in `send`.
+   * (`wait`, `reject`). Drop modes apply as in `send`. On a shared storage nothing is accepted
+   * at once (the server must confirm it), so only a drop mode returns true.
    */
   trySend(body: TMessage): boolean {
     if (this.state.kind === 'closing' || this.state.kind === 'closed') {
       throw new ChannelClosedError(this.name);
     }
-    const hasRoom = this.#buffered < this.capacity && this.#senders.length === 0;
+    const hasRoom = this.#hasRoom();
     if (!hasRoom && (this.overflow === 'wait' || this.overflow === 'reject')) return false;
+    if (hasRoom && this.#shared !== undefined) return false;
     const envelope = this.#envelope(body, false);
     if (hasRoom) this.#accept(envelope);
     else this.#whenFull(envelope, undefined);
@@ -162,10 +195,24 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
     }
     if (timeoutMs !== undefined) {
       sender.timeout = setTimeout(requestTimedOut, timeoutMs, this, envelope, timeoutMs);
+      if (this.#shared !== undefined) sender.expiresAt = Date.now() + timeoutMs;
     }
-    if (this.#buffered < this.capacity && this.#senders.length === 0) this.#accept(envelope);
+    if (this.#hasRoom()) this.#accept(envelope);
     else this.#whenFull(envelope, undefined);
     return reply;
+  }
+
+  /**
+   * How many accepted messages wait for a consumer, as capacity counts them: the buffer in memory,
+   * the shared store's estimated backlog on a shared storage.
+   */
+  #load(): number {
+    return this.#shared === undefined ? this.#buffered : this.#shared.backlog;
+  }
+
+  /** Whether a new message gets in at once: room in the buffer and no sender waiting before it. */
+  #hasRoom(): boolean {
+    return this.#load() < this.capacity && this.#senders.length === 0;
   }
 
   /** A new message record, numbered; its id is spelled out only if read. */
@@ -235,18 +282,70 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
     }
   }
 
-  /** Accepts a message into the buffer and hands it to a waiting consumer if there is one. */
+  /**
+   * Accepts a message into the buffer and hands it to a waiting consumer if there is one. On a
+   * shared storage the message is handed to the server instead (see `#publish`).
+   */
   #accept(envelope: Envelope<TMessage, TReply>): void {
     envelope.state = 'buffered';
     this.#ledger.accepted++;
     this.#buffered++;
+    if (this.#shared !== undefined) {
+      this.#publish(this.#shared, envelope);
+      return;
+    }
     this.storage.append(envelope);
     if (this.#consumers.length > 0) this.#dispatch();
   }
 
+  /**
+   * Hands an accepted message to a shared storage. It stays counted as buffered until the server
+   * confirms it (then `published`, and a waiting send resolves) or fails to (then `withdrawn`, its
+   * sender rejected with the storage's error).
+   */
+  #publish(shared: SharedChannelStorage<TMessage>, envelope: Envelope<TMessage, TReply>): void {
+    this.#unconfirmed++;
+    if (envelope.isRequest) this.#awaiting.set(envelope.id, envelope);
+    let stored: Promise<void>;
+    try {
+      stored = shared.append(envelope);
+    } catch (error) {
+      stored = Promise.reject(error);
+    }
+    stored.then(
+      () => this.#confirmed(envelope),
+      (error: unknown) => this.#notConfirmed(envelope, error),
+    );
+  }
+
+  /** The shared storage has the message: it ends here as published. */
+  #confirmed(envelope: Envelope<TMessage, TReply>): void {
+    if (envelope.state !== 'buffered') return;
+    this.#unconfirmed--;
+    this.#buffered--;
+    this.#ledger.published++;
+    if (!envelope.isRequest) {
+      envelope.state = 'done';
+      this.#resolveSend(envelope);
+    } else {
+      envelope.state = envelope.sender === undefined ? 'done' : 'published';
+    }
+    this.#checkDrained();
+  }
+
+  /** The shared storage failed to store the message: it is returned to its sender. */
+  #notConfirmed(envelope: Envelope<TMessage, TReply>, error: unknown): void {
+    if (envelope.state !== 'buffered') return;
+    this.#unconfirmed--;
+    this.#buffered--;
+    this.#awaiting.delete(envelope.id);
+    this.#withdraw(envelope, error);
+    this.#checkDrained();
+  }
+
   /** Lets waiting senders in, oldest first, while there is room. */
   #admitSenders(): void {
-    while (this.#senders.length > 0 && this.#buffered < this.capacity) {
+    while (this.#senders.length > 0 && this.#load() < this.capacity) {
       const envelope = this.#senders.shift() as Envelope<TMessage, TReply>;
       const sender = envelope.sender;
       if (!envelope.isRequest && sender?.signal !== undefined) {
@@ -254,7 +353,7 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
         sender.signal = undefined;
       }
       this.#accept(envelope);
-      if (!envelope.isRequest) this.#resolveSend(envelope);
+      if (!envelope.isRequest && this.#shared === undefined) this.#resolveSend(envelope);
     }
   }
 
@@ -312,6 +411,12 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
       case 'buffered':
         this.storage.remove(envelope);
         this.#buffered--;
+        if (this.#shared !== undefined) {
+          // Not confirmed yet: the server may still store it, and a replica handle it; its reply
+          // will be ignored.
+          this.#unconfirmed--;
+          this.#awaiting.delete(envelope.id);
+        }
         this.#withdraw(envelope, reason);
         if (this.#senders.length > 0 && this.#buffered <= this.#refillAt) this.#admitSenders();
         break;
@@ -319,6 +424,11 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
         this.#clearDelay(envelope);
         this.#withdraw(envelope, reason);
         break;
+      case 'published':
+        this.#awaiting.delete(envelope.id);
+        envelope.state = 'done';
+        this.#reject(envelope, reason);
+        return;
       default:
         this.#reject(envelope, reason);
         return;
@@ -365,8 +475,30 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
   /** Takes the next ready message for `lease`, or `undefined`; never waits. */
   take(lease: RunLease<TMessage, TReply>): ChannelDelivery<TMessage, TReply> | undefined {
     if (lease.ended || this.state.kind === 'closed') return undefined;
-    const envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
-    if (envelope === undefined) return undefined;
+    const envelope = this.#takeReady();
+    return envelope === undefined ? undefined : this.#hand(envelope, lease);
+  }
+
+  /**
+   * The next ready message out of storage. A request received from a requester that has stopped
+   * waiting (shared storages) is withdrawn on the way, never handed to a consumer.
+   */
+  #takeReady(): Envelope<TMessage, TReply> | undefined {
+    let envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
+    while (envelope?.sender?.expiresAt !== undefined && envelope.sender.expiresAt <= Date.now()) {
+      this.#buffered--;
+      this.#withdraw(envelope, new RequestTimeoutError(this.name, 0, envelope.id));
+      this.#checkDrained();
+      envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
+    }
+    return envelope;
+  }
+
+  /** Puts a message taken out of storage in the hands of `lease`. */
+  #hand(
+    envelope: Envelope<TMessage, TReply>,
+    lease: RunLease<TMessage, TReply>,
+  ): ChannelDelivery<TMessage, TReply> {
     this.#buffered--;
     this.#inFlight++;
     envelope.state = 'in-flight';
@@ -379,6 +511,7 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
   wait(consumer: ChannelConsumer<TMessage, TReply>): void {
     this.#consumers.push(consumer);
     consumer.lease.addWaiting(consumer);
+    this.#shared?.demand();
   }
 
   /** Ends a consumer's wait, if it waits, with nothing. */
@@ -394,9 +527,11 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
     this.#dispatching = true;
     try {
       while (this.#consumers.length > 0 && this.storage.length > 0) {
+        const envelope = this.#takeReady();
+        if (envelope === undefined) break;
         const consumer = this.#consumers.shift() as ChannelConsumer<TMessage, TReply>;
         consumer.lease.removeWaiting(consumer);
-        consumer.wake(this.take(consumer.lease));
+        consumer.wake(this.#hand(envelope, consumer.lease));
       }
     } finally {
       this.#dispatching = false;
@@ -517,7 +652,6 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
   #deadLetter(envelope: Envelope<TMessage, TReply>, error: Error): void {
     this.#ledger.deadLettered++;
     envelope.state = 'done';
-    this.storage.settle(envelope);
     const letter: DeadLetter<TMessage> = {
       id: envelope.id,
       body: envelope.body,
@@ -525,7 +659,7 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
       error,
       at: Date.now(),
     };
-    const evicted = this.storage.addDeadLetter(letter);
+    const evicted = this.storage.addDeadLetter(letter, envelope);
     if (envelope.sender !== undefined) {
       this.#reject(
         envelope,
@@ -543,7 +677,9 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
 
   /** Ends a message the closed channel can no longer deliver. */
   #leaveOver(envelope: Envelope<TMessage, TReply>): LeftOver {
-    if (envelope.isRequest) {
+    // A request received through a shared storage stays stored: its requester waits elsewhere,
+    // and another replica can take it and reply.
+    if (envelope.isRequest && this.#shared === undefined) {
       this.#withdraw(envelope, new ChannelClosedError(this.name));
       return 'returned';
     }
@@ -609,7 +745,8 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
       this.#reject(sender, new ChannelClosedError(this.name));
     }
     if (this.#events.active) this.#events.emit({ type: 'closing', channel: this.name });
-    if (!started || this.#pending === 0) this.finishClose();
+    // Consumers that never started drain nothing; only unconfirmed sends are worth waiting for.
+    if ((started ? this.#pending : this.#unconfirmed) === 0) this.finishClose();
     else if (this.state === CLOSING) drain.timer = setTimeout(finishClose, timeoutMs, this);
     return promise;
   }
@@ -621,6 +758,11 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
 
   #checkDrained(): void {
     if (this.state === CLOSING && this.#pending === 0) this.finishClose();
+  }
+
+  /** The report of a close, with a shared storage's `unconfirmed` count. */
+  #report(fields: Omit<ChannelCloseReport, 'unconfirmed' | 'unacknowledged'>): ChannelCloseReport {
+    return this.#shared === undefined ? fields : { ...fields, unconfirmed: this.#unconfirmed };
   }
 
   /** Ends the drain: returns or dead-letters what is left, wakes consumers, reports. */
@@ -644,21 +786,29 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
       tally[this.#leaveOver(left)]++;
     }
     // A durable storage may hold accepted messages outside this process's window: they stay.
-    tally.stored += this.#buffered;
-    this.#ledger.stored += this.#buffered;
-    this.#buffered = 0;
+    // Sends a shared storage has not confirmed yet end when it answers.
+    const outside = this.#buffered - this.#unconfirmed;
+    tally.stored += outside;
+    this.#ledger.stored += outside;
+    this.#buffered = this.#unconfirmed;
     for (let left = this.#delayed.shift(); left !== undefined; left = this.#delayed.shift()) {
       clearTimeout(left.timer);
       left.timer = undefined;
       tally[this.#leaveOver(left)]++;
     }
-    const report: ChannelCloseReport = {
+    // Requests sent through a shared storage: no reply will be read from here on.
+    for (const envelope of this.#awaiting.values()) {
+      if (envelope.state === 'published') envelope.state = 'done';
+      this.#reject(envelope, new ChannelClosedError(this.name));
+    }
+    this.#awaiting.clear();
+    const report = this.#report({
       drained,
       returned: tally.returned,
       deadLettered: tally['dead-lettered'],
       stored: tally.stored,
       inFlight: this.#inFlight,
-    };
+    });
     this.state = { kind: 'closed', report };
     for (
       let consumer = this.#consumers.shift();
@@ -669,7 +819,7 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
       consumer.wake(undefined);
     }
     if (this.#events.active) this.#events.emit({ type: 'closed', channel: this.name, report });
-    let closing: void | Promise<void> = undefined;
+    let closing: void | Promise<void | StorageCloseReport> = undefined;
     try {
       closing = this.storage.close();
     } catch (error) {
@@ -678,7 +828,12 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
     if (closing === undefined) drain.resolve(report);
     else {
       closing.then(
-        () => drain.resolve(report),
+        (storageReport) => {
+          if (storageReport === undefined) return drain.resolve(report);
+          const final = { ...report, unacknowledged: storageReport.unacknowledged };
+          this.state = { kind: 'closed', report: final };
+          drain.resolve(final);
+        },
         (error: unknown) => {
           this.#storageFailed(error);
           drain.resolve(report);
@@ -708,6 +863,79 @@ export class ChannelCore<TMessage, TReply> implements EnvelopeOwner<TMessage, TR
 
   on(listener: ChannelListener): () => void {
     return this.#events.on(listener);
+  }
+
+  // ---- Shared storage host ---------------------------------------------------------------------
+
+  get receiving(): boolean {
+    return this.state === OPEN || this.state === NOT_STARTED;
+  }
+
+  get waitingConsumers(): number {
+    return this.#consumers.length;
+  }
+
+  receive(incoming: IncomingMessage<TMessage>): StoredMessage<TMessage> {
+    const requester = incoming.requester;
+    const envelope = new Envelope<TMessage, TReply>(
+      this.#ids.prefix,
+      0,
+      incoming.id,
+      incoming.body,
+      requester !== undefined,
+    );
+    envelope.failures = incoming.failures;
+    envelope.state = 'buffered';
+    if (requester !== undefined) {
+      const sender = new Sender(this, envelope);
+      sender.resolveReply = (reply) => requester.reply(reply);
+      sender.reject = (reason) => requester.refuse(reason);
+      sender.expiresAt = requester.expiresAt;
+      envelope.sender = sender;
+    }
+    this.#ledger.received++;
+    this.#buffered++;
+    return envelope;
+  }
+
+  ready(): void {
+    if (this.#consumers.length > 0) this.#dispatch();
+  }
+
+  replied(id: MessageId, reply: RemoteReply): void {
+    const envelope = this.#awaiting.get(id);
+    if (envelope === undefined) {
+      if (this.#events.active) {
+        this.#events.emit({ type: 'late-reply-ignored', channel: this.name, id });
+      }
+      return;
+    }
+    this.#awaiting.delete(id);
+    // The reply may overtake the server's confirmation of the request itself.
+    if (envelope.state === 'buffered') this.#confirmed(envelope);
+    envelope.state = 'done';
+    if (!reply.ok) {
+      this.#reject(envelope, reply.error);
+      return;
+    }
+    const resolve = envelope.sender?.resolveReply;
+    this.#forgetSender(envelope);
+    resolve?.(reply.value as TReply);
+  }
+
+  settledElsewhere(message: StoredMessage<TMessage>): void {
+    this.#ledger.duplicates++;
+    if (this.#events.active) {
+      this.#events.emit({ type: 'duplicate', channel: this.name, id: message.id });
+    }
+  }
+
+  roomFreed(): void {
+    if (this.#senders.length > 0) this.#admitSenders();
+  }
+
+  transportFailed(error: unknown): void {
+    this.#storageFailed(error);
   }
 }
 

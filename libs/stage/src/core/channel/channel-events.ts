@@ -52,6 +52,14 @@ export type ChannelEvent =
       readonly id: MessageId;
     })
   | (ChannelEventBase & {
+      /**
+       * Shared storages: a message this process ended had already been settled by a replica that
+       * claimed it; this late acknowledgement changed nothing (counted in `duplicates`).
+       */
+      readonly type: 'duplicate';
+      readonly id: MessageId;
+    })
+  | (ChannelEventBase & {
       /** Dead letters were put back into the channel. */
       readonly type: 'replayed';
       readonly ids: readonly MessageId[];
@@ -59,7 +67,10 @@ export type ChannelEvent =
   | (ChannelEventBase & { readonly type: 'closing' })
   | (ChannelEventBase & { readonly type: 'closed'; readonly report: ChannelCloseReport })
   | (ChannelEventBase & {
-      /** The storage failed to release its resources at close; the close still completed. */
+      /**
+       * The storage failed: to release its resources at close (the close still completed), or,
+       * for a shared storage, at a background operation (reading, acknowledging, reclaiming).
+       */
       readonly type: 'storage-failed';
       readonly error: Error;
     })

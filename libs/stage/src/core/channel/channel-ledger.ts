@@ -18,6 +18,9 @@ export class ChannelLedger {
   dropped = 0;
   withdrawn = 0;
   stored = 0;
+  received = 0;
+  published = 0;
+  duplicates = 0;
   redeliveries = 0;
   replayed = 0;
   deadLettersEvicted = 0;
@@ -31,6 +34,9 @@ export class ChannelLedger {
       dropped: this.dropped,
       withdrawn: this.withdrawn,
       stored: this.stored,
+      received: this.received,
+      published: this.published,
+      duplicates: this.duplicates,
       redeliveries: this.redeliveries,
       replayed: this.replayed,
       deadLettersEvicted: this.deadLettersEvicted,

@@ -1,10 +1,17 @@
 /**
- * The ledger of a channel: a snapshot of its counters. Every message the channel accepts ends in
- * exactly one way, so at every moment
+ * The ledger of a channel: a snapshot of its counters. Every message the channel accepts (or, on a
+ * shared storage, receives) ends in exactly one way, so at every moment
  *
  * ```
- * accepted == handled + deadLettered + dropped + withdrawn + stored + buffered + inFlight + delayed
+ * accepted + received == handled + deadLettered + dropped + withdrawn + stored + published
+ *                        + buffered + inFlight + delayed
  * ```
+ *
+ * In memory, `received` and `published` are always 0. On a storage shared between processes
+ * (Redis Streams), a message sent here ends here as `published` once the server has it, and is
+ * counted again, as `received`, by the replica that reads it (this one or another), where it ends
+ * as handled, dead-lettered… Summed over every replica, messages handled once each are
+ * `handled - duplicates`.
  *
  * **Replays.** `replayDeadLetters()` re-accepts a dead letter: it adds 1 to `accepted` (and to
  * `replayed`) and leaves `deadLettered` as it was, since that message was dead-lettered once and
@@ -29,6 +36,22 @@ export interface ChannelStats {
   readonly withdrawn: number;
   /** Messages left in durable storage at close, for the next consumer; always 0 in memory. */
   readonly stored: number;
+  /**
+   * Messages read from a shared storage into this process (sent by any replica, or claimed from a
+   * dead one); always 0 in memory.
+   */
+  readonly received: number;
+  /**
+   * Messages sent here and confirmed by a shared storage, where any replica may take them; always
+   * 0 in memory.
+   */
+  readonly published: number;
+  /**
+   * Messages this process ended (handled or dead-lettered) that another replica had already
+   * settled after claiming them: the late acknowledgement changed nothing on the server. They are
+   * included in `handled` or `deadLettered`; always 0 in memory.
+   */
+  readonly duplicates: number;
   /** Messages waiting in the buffer for a consumer. */
   readonly buffered: number;
   /** Messages a task holds right now. */

@@ -11,8 +11,8 @@ export function newRun(index = 0): TaskRun {
 /** Asserts the ledger's invariant on the channel's current counters. */
 export function expectBalanced(channel: Channel<unknown, unknown>): void {
   const s = channel.stats();
-  const ended = s.handled + s.deadLettered + s.dropped + s.withdrawn + s.stored;
-  expect(s.accepted).toBe(ended + s.buffered + s.inFlight + s.delayed);
+  const ended = s.handled + s.deadLettered + s.dropped + s.withdrawn + s.stored + s.published;
+  expect(s.accepted + s.received).toBe(ended + s.buffered + s.inFlight + s.delayed);
   expect(Math.min(s.buffered, s.inFlight, s.delayed, s.waitingSenders)).toBeGreaterThanOrEqual(0);
 }
 

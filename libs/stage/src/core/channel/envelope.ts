@@ -9,9 +9,12 @@ import type { MessageId } from './message-id.js';
  * - `buffered`: accepted and in storage, ready to take.
  * - `in-flight`: a task holds it, through exactly one unsettled delivery.
  * - `delayed`: waiting out its redelivery delay (see `timer`).
- * - `done`: it has ended (handled, dead-lettered, dropped, withdrawn, stored) or was refused.
+ * - `published`: a request handed to a shared storage and confirmed; its sender waits for the
+ *   reply from whichever replica handles it.
+ * - `done`: it has ended (handled, dead-lettered, dropped, withdrawn, stored, published) or was
+ *   refused.
  */
-export type EnvelopeState = 'waiting' | 'buffered' | 'in-flight' | 'delayed' | 'done';
+export type EnvelopeState = 'waiting' | 'buffered' | 'in-flight' | 'delayed' | 'published' | 'done';
 
 /** What a sender's signal calls back into when it fires. */
 export interface EnvelopeOwner<TMessage, TReply> {
@@ -34,6 +37,11 @@ export class Sender<TMessage, TReply> {
   signal: AbortSignal | undefined = undefined;
   /** The request's timeout timer, armed only when a timeout was asked for. */
   timeout: NodeJS.Timeout | undefined = undefined;
+  /**
+   * When a request's sender stops waiting (ms since the epoch), set only on a shared storage,
+   * where it travels with the request so that a replica does not handle an expired one.
+   */
+  expiresAt: number | undefined = undefined;
 
   constructor(
     readonly owner: EnvelopeOwner<TMessage, TReply>,
@@ -88,5 +96,10 @@ export class Envelope<TMessage, TReply>
   /** The message's stable id, spelled out on first read. */
   get id(): MessageId {
     return (this.#id ??= formatMessageId(this.idPrefix, this.sequence));
+  }
+
+  /** When a request's sender stops waiting (shared storages only; see `Sender.expiresAt`). */
+  get expiresAt(): number | undefined {
+    return this.sender?.expiresAt;
   }
 }

@@ -4,7 +4,7 @@ import type { DeadLetter } from './dead-letter.js';
 import { MemoryChannelStorage } from './memory-channel-storage.js';
 
 function message(id: string): StoredMessage<string> {
-  return { id, body: `body ${id}`, failures: 0 };
+  return { id, body: `body ${id}`, failures: 0, isRequest: false, expiresAt: undefined };
 }
 
 function letter(id: string): DeadLetter<string> {

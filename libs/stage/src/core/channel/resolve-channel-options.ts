@@ -1,5 +1,6 @@
 import type { ChannelOptions, OverflowMode } from './channel-options.js';
 import { OVERFLOW_MODES } from './channel-options.js';
+import { isSharedStorage } from './channel-storage.js';
 import type { ChannelStorage } from './channel-storage.js';
 import { MemoryChannelStorage } from './memory-channel-storage.js';
 import { Backoff } from '../backoff/backoff.js';
@@ -58,13 +59,23 @@ export function resolveChannelOptions<TMessage>(
       `one of ${OVERFLOW_MODES.join(', ')}`,
     );
   }
+  const storage = resolveStorage(owner, options);
+  if (overflow === 'drop-oldest' && isSharedStorage(storage)) {
+    throw new InvalidOptionError(
+      owner,
+      'overflow',
+      overflow,
+      'wait, reject or drop-newest with a storage shared between processes (the oldest ' +
+        "message may already be in another replica's hands)",
+    );
+  }
   return {
     name,
     capacity,
     overflow,
     maxDeliveries,
     drainTimeoutMs,
-    storage: resolveStorage(owner, options),
+    storage,
     redelivery: new Backoff(options.redelivery, owner, 'redelivery'),
   };
 }

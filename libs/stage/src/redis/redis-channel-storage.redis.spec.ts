@@ -1,0 +1,366 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisTransportError } from './errors/redis-transport-error.js';
+import { RedisChannelStorage } from './redis-channel-storage.js';
+import type { RedisChannelStorageOptions } from './redis-channel-storage-options.js';
+import { TRIM_SETTLED, runScript } from './redis-scripts.js';
+import {
+  deleteKeys,
+  startRedisServer,
+  stopRedisServer,
+  testRedis,
+  uniquePrefix,
+} from './redis-server.spec-helper.js';
+import type { TestRedis } from './redis-server.spec-helper.js';
+import { Channel } from '../core/channel/channel.js';
+import type { ChannelEvent } from '../core/channel/channel-events.js';
+import { eventually } from '../core/channel/channel-behaviour.spec-helper.js';
+import { expectBalanced, newRun, outcome } from '../core/channel/channel.spec-helper.js';
+import { handleChannel } from '../core/channel/handle-channel.js';
+import { ChannelClosedError } from '../core/errors/channel-closed-error.js';
+import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
+import { TaskGroup } from '../core/group/task-group.js';
+
+const prefix = uniquePrefix('storage');
+let redis: TestRedis;
+let raw: Redis;
+let opened: Channel<unknown, unknown>[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  redis = await testRedis();
+  raw = new Redis(redis.url);
+});
+
+afterEach(async () => {
+  await Promise.all(opened.map((channel) => channel.close({ timeoutMs: 100 })));
+  opened = [];
+});
+
+afterAll(async () => {
+  await deleteKeys(redis.url, prefix);
+  raw.disconnect();
+  await redis.stop();
+});
+
+/** A fresh channel name, so that tests never share a stream. */
+function channelName(): string {
+  return `shared-${++counter}`;
+}
+
+/** One replica's channel: the channel `name` on Redis, as consumer `consumer`. */
+function replica<TMessage, TReply = void>(
+  name: string,
+  consumer: string,
+  options: Partial<RedisChannelStorageOptions> & { maxDeliveries?: number; capacity?: number } = {},
+): Channel<TMessage, TReply> {
+  const { maxDeliveries, capacity, ...storageOptions } = options;
+  const channel = new Channel<TMessage, TReply>({
+    name,
+    maxDeliveries,
+    capacity,
+    redelivery: { minMs: 1, maxMs: 1 },
+    storage: new RedisChannelStorage<TMessage>({
+      connection: redis.url,
+      keyPrefix: prefix,
+      consumer,
+      blockMs: 50,
+      claimIdleMs: 2_000,
+      ...storageOptions,
+    }),
+  });
+  opened.push(channel as unknown as Channel<unknown, unknown>);
+  return channel;
+}
+
+/** The stream key of channel `name`. */
+function streamOf(name: string): string {
+  return `${prefix}{${name}}`;
+}
+
+describe('RedisChannelStorage', () => {
+  describe('between replicas', () => {
+    it('hands a request sent by one replica to another, and the reply back to the sender', async () => {
+      const name = channelName();
+      const requester = replica<{ a: number; b: number }, number>(name, 'requester');
+      const worker = replica<{ a: number; b: number }, number>(name, 'worker');
+      const group = new TaskGroup({
+        name: 'adders',
+        size: 2,
+        task: handleChannel(worker, ({ a, b }) => a + b),
+      });
+      group.start();
+
+      const replies = await Promise.all(
+        [1, 2, 3].map((a) => requester.request({ a, b: 1 }, { timeoutMs: 5_000 })),
+      );
+
+      expect(replies).toEqual([2, 3, 4]);
+      expect(requester.stats()).toMatchObject({ accepted: 3, published: 3, received: 0 });
+      expect(worker.stats()).toMatchObject({ accepted: 0, received: 3, handled: 3 });
+      expectBalanced(requester as Channel<unknown, unknown>);
+      expectBalanced(worker as Channel<unknown, unknown>);
+      await group.stop();
+    });
+
+    it('has a restarted replica take back its own pending entries first, with a delivery count of 2', async () => {
+      const name = channelName();
+      const stream = streamOf(name);
+      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await raw.xadd(stream, '*', 'id', 'held-before-crash', 'body', '"old"');
+      await raw.xreadgroup('GROUP', 'stage', 'r1', 'COUNT', 1, 'STREAMS', stream, '>');
+      await raw.xadd(stream, '*', 'id', 'new', 'body', '"new"');
+
+      const restarted = replica<string>(name, 'r1');
+      const run = newRun();
+      const first = await restarted.receive(run);
+      const second = await restarted.receive(run);
+
+      expect([first?.id, first?.body, first?.deliveryCount]).toEqual([
+        'held-before-crash',
+        'old',
+        2,
+      ]);
+      expect([second?.id, second?.deliveryCount]).toEqual(['new', 1]);
+      first?.ack();
+      second?.ack();
+      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+    });
+
+    it('claims entries idle past claimIdleMs from a dead consumer, with a delivery count of 2', async () => {
+      const name = channelName();
+      const stream = streamOf(name);
+      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await raw.xadd(stream, '*', 'id', 'orphan', 'body', '"job"');
+      await raw.xreadgroup('GROUP', 'stage', 'dead', 'COUNT', 1, 'STREAMS', stream, '>');
+      const alive = replica<string>(name, 'alive', { claimIdleMs: 100, reclaimIntervalMs: 20 });
+
+      const delivery = await alive.receive(newRun());
+      delivery?.ack();
+
+      expect([delivery?.id, delivery?.deliveryCount]).toEqual(['orphan', 2]);
+      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+      expect(alive.stats()).toMatchObject({ received: 1, handled: 1, duplicates: 0 });
+    });
+
+    it('counts a late acknowledgement after a claim as a duplicate, never as a second handling', async () => {
+      const name = channelName();
+      const stream = streamOf(name);
+      const slow = replica<string>(name, 'slow', { claimIdleMs: 60_000 });
+      const fast = replica<string>(name, 'fast', { claimIdleMs: 100, reclaimIntervalMs: 20 });
+      const events: ChannelEvent[] = [];
+      slow.on((event) => events.push(event));
+      await slow.send('job');
+      const held = await slow.receive(newRun());
+
+      const claimed = await fast.receive(newRun());
+      expect([claimed?.id, claimed?.deliveryCount]).toEqual([held?.id, 2]);
+      claimed?.ack();
+      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+      held?.ack();
+
+      await eventually(() => slow.stats().duplicates === 1, 2_000, 'the late ack');
+      expect(slow.stats()).toMatchObject({ handled: 1, duplicates: 1, received: 1 });
+      expect(fast.stats()).toMatchObject({ handled: 1, duplicates: 0, received: 1 });
+      expect(events).toContainEqual({ type: 'duplicate', channel: name, id: held?.id });
+      const handledOnce = [slow, fast].reduce(
+        (sum, channel) => sum + channel.stats().handled - channel.stats().duplicates,
+        0,
+      );
+      expect(handledOnce).toBe(1);
+      expectBalanced(slow as Channel<unknown, unknown>);
+      expectBalanced(fast as Channel<unknown, unknown>);
+    });
+
+    it('holds capacity approximately: a sender waits while the shared backlog is full, and gets in once another replica takes', async () => {
+      const name = channelName();
+      const producer = replica<number>(name, 'producer', { capacity: 3, capacityCheckMs: 10 });
+      const consumer = replica<number>(name, 'consumer');
+      producer.markStarted();
+      for (const n of [1, 2, 3]) await producer.send(n);
+      await eventually(() => producer.stats().published === 3);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const waiting = outcome(producer.send(4));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(waiting.done).toBe(false);
+      expect(producer.stats().waitingSenders).toBe(1);
+
+      (await consumer.receive(newRun()))?.ack();
+
+      await eventually(() => waiting.done, 2_000, 'the waiting sender');
+      expect(typeof waiting.value).toBe('string');
+    });
+
+    it('dead-letters into the dead-letter stream, which another replica reads back', async () => {
+      const name = channelName();
+      const worker = replica<string>(name, 'worker', { maxDeliveries: 1 });
+      const observer = replica<string>(name, 'observer', { claimIdleMs: 300 });
+      const id = await worker.send('poison');
+      (await worker.receive(newRun()))?.fail(new Error('always fails'));
+
+      await eventually(async () => (await raw.xlen(`${streamOf(name)}:dead`)) === 1);
+      const [entry] = await raw.xrange(`${streamOf(name)}:dead`, '-', '+');
+      expect(entry?.[1]).toEqual(expect.arrayContaining(['id', id, 'body', '"poison"']));
+      void observer.receive(newRun());
+      await eventually(() => observer.deadLetters().length === 1, 2_000, 'the observer’s view');
+      expect(observer.deadLetters()[0]).toMatchObject({ id, body: 'poison', deliveryCount: 1 });
+      expect(observer.deadLetters()[0]?.error.message).toBe('always fails');
+    });
+
+    it('dead-letters an entry its serializer cannot read, so that it never blocks a consumer', async () => {
+      const name = channelName();
+      const stream = streamOf(name);
+      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await raw.xadd(stream, '*', 'id', 'garbled', 'body', '{not json');
+      await raw.xadd(stream, '*', 'id', 'fine', 'body', '"ok"');
+      const reader = replica<string>(name, 'reader');
+
+      const delivery = await reader.receive(newRun());
+
+      expect(delivery?.id).toBe('fine');
+      expect(reader.deadLetters()).toMatchObject([{ id: 'garbled', body: '{not json' }]);
+    });
+  });
+
+  describe('trimming', () => {
+    it('trims with MINID below the oldest pending entry, never deleting it', async () => {
+      const stream = streamOf(channelName());
+      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      const ids: string[] = [];
+      for (let index = 0; index < 400; index++)
+        ids.push((await raw.xadd(stream, '*', 'n', index))!);
+      await raw.xreadgroup('GROUP', 'stage', 'c', 'COUNT', 400, 'STREAMS', stream, '>');
+      const pending = ids[300]!;
+      await raw.xack(stream, 'stage', ...ids.filter((id) => id !== pending));
+
+      await runScript(raw, TRIM_SETTLED, [stream], []);
+
+      expect(await raw.xlen(stream)).toBeLessThan(400);
+      expect(await raw.xrange(stream, pending, pending)).toHaveLength(1);
+      expect((await raw.xpending(stream, 'stage'))[0]).toBe(1);
+    });
+
+    it('keeps entries no consumer group has read yet', async () => {
+      const stream = streamOf(channelName());
+      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      for (let index = 0; index < 300; index++) await raw.xadd(stream, '*', 'n', index);
+
+      await runScript(raw, TRIM_SETTLED, [stream], []);
+
+      expect(await raw.xlen(stream)).toBe(300);
+    });
+  });
+
+  describe('what it does not support', () => {
+    it('never accepts a trySend at once: acceptance needs the server', () => {
+      const channel = replica<string>(channelName(), 'r');
+
+      expect(channel.trySend('a')).toBe(false);
+      expect(channel.stats().accepted).toBe(0);
+    });
+
+    it('refuses the drop-oldest overflow mode, naming the channel and the option', () => {
+      const build = () =>
+        new Channel({
+          name: 'refused',
+          overflow: 'drop-oldest',
+          storage: new RedisChannelStorage({ connection: redis.url }),
+        });
+
+      expect(build).toThrow(InvalidOptionError);
+      expect(build).toThrow('Invalid option "overflow" for channel "refused"');
+    });
+
+    it('serves one channel only', () => {
+      const storage = new RedisChannelStorage({ connection: redis.url, keyPrefix: prefix });
+      const first = new Channel({ name: 'first', storage });
+      opened.push(first);
+
+      expect(() => new Channel({ name: 'second', storage })).toThrow(/already used by channel/);
+    });
+  });
+
+  describe('close', () => {
+    it('rejects a request still waiting for its reply with ChannelClosedError', async () => {
+      const channel = replica<string, string>(channelName(), 'requester');
+      const reply = channel.request('unanswered');
+      const assertion = expect(reply).rejects.toThrow(ChannelClosedError);
+      await eventually(() => channel.stats().published === 1);
+
+      await channel.close();
+
+      await assertion;
+    });
+
+    it('hands entries still held back for another replica, uncounted, at once', async () => {
+      const name = channelName();
+      const leaving = replica<string>(name, 'leaving', { claimIdleMs: 60_000 });
+      const staying = replica<string>(name, 'staying', { claimIdleMs: 200, reclaimIntervalMs: 20 });
+      await leaving.send('job');
+      await leaving.receive(newRun());
+
+      const report = await leaving.close({ timeoutMs: 10 });
+      const taken = await staying.receive(newRun());
+
+      expect(report).toMatchObject({ inFlight: 1, unacknowledged: 0 });
+      expect([taken?.body, taken?.deliveryCount]).toEqual(['job', 1]);
+    });
+
+    it('leaves a client passed in open, and closes every connection it made', async () => {
+      const client = new Redis(redis.url);
+      const before = await connectionCount(client);
+      const channel = new Channel<string, string>({
+        name: channelName(),
+        storage: new RedisChannelStorage<string>({ client, keyPrefix: prefix, blockMs: 50 }),
+      });
+      const group = new TaskGroup({ name: 'echo', task: handleChannel(channel, (body) => body) });
+      group.start();
+      expect(await channel.request('echo', { timeoutMs: 5_000 })).toBe('echo');
+      expect(await connectionCount(client)).toBeGreaterThan(before);
+
+      await channel.close();
+      await group.stop();
+
+      expect(client.status).toBe('ready');
+      await eventually(async () => (await connectionCount(client)) === before, 2_000);
+      client.disconnect();
+    });
+
+    it('finishes within its deadline while Redis is unreachable, reporting what it could not acknowledge', async () => {
+      const server = await startRedisServer();
+      const channel = new Channel<string>({
+        name: 'outage',
+        storage: new RedisChannelStorage<string>({
+          connection: server.url,
+          blockMs: 50,
+          closeTimeoutMs: 300,
+        }),
+      });
+      await channel.send('a');
+      await channel.send('b');
+      const run = newRun();
+      const first = await channel.receive(run);
+      await channel.receive(run);
+      await stopRedisServer(server.process);
+      first?.ack();
+      const lateSend = outcome(channel.send('lost?'));
+
+      const closing = channel.close({ timeoutMs: 50 });
+      const finished = await Promise.race([
+        closing,
+        new Promise((resolve) => setTimeout(resolve, 3_000, 'still closing')),
+      ]);
+
+      expect(finished).toMatchObject({ inFlight: 1, unacknowledged: 1 });
+      await eventually(() => lateSend.done, 1_000, 'the late send');
+      expect(lateSend.error).toBeInstanceOf(RedisTransportError);
+      expect(channel.stats()).toMatchObject({ withdrawn: 1, handled: 1 });
+    });
+  });
+});
+
+async function connectionCount(client: Redis): Promise<number> {
+  const list = String(await client.call('CLIENT', 'LIST'));
+  return list.split('\n').filter((line) => line.trim() !== '').length;
+}
