@@ -23,7 +23,7 @@ class Worker {
 }
 
 describe('StageRegistry.events$', () => {
-  it('carries every group event as it happens', async () => {
+  it('carries every group event as it happens, with the group path from the root', async () => {
     const { app } = await boot(
       { imports: [StageModule.forRoot({ logging: false })], providers: [Worker] },
       { init: false },
@@ -35,8 +35,9 @@ describe('StageRegistry.events$', () => {
     await vi.waitFor(() => expect(app.get(Worker).attempts).toBe(2));
     await app.close();
 
-    const base = { group: 'Worker.run', path: ['Worker.run'], index: 0 };
-    expect(events).toEqual([
+    const path = ['root', 'RootTestModule', 'Worker.run'];
+    const base = { group: 'Worker.run', path, index: 0 };
+    expect(events.filter((event) => 'group' in event)).toEqual([
       { type: 'started', ...base, attempt: 1 },
       { type: 'failed', ...base, attempt: 1, error: new Error('first run fails') },
       { type: 'restarting', ...base, attempt: 2, delayMs: 0, failures: 1 },
@@ -45,9 +46,36 @@ describe('StageRegistry.events$', () => {
       {
         type: 'stopped',
         group: 'Worker.run',
-        path: ['Worker.run'],
+        path,
         report: { settled: 1, abandoned: [], clean: true },
       },
+    ]);
+  });
+
+  it("carries the supervisors' events, each with its path", async () => {
+    const { app } = await boot(
+      { imports: [StageModule.forRoot({ logging: false })], providers: [Worker] },
+      { init: false },
+    );
+    const events: StageEvent[] = [];
+    app.get(StageRegistry).events$.subscribe((event) => events.push(event));
+
+    await app.init();
+    await app.close();
+
+    const supervised = events.flatMap((event) =>
+      'supervisor' in event ? [[event.path.join('/'), event.type]] : [],
+    );
+    expect(supervised).toEqual([
+      ['root', 'child-added'],
+      ['root/RootTestModule', 'child-added'],
+      ['root', 'started'],
+      ['root/RootTestModule', 'started'],
+      ['root/RootTestModule', 'child-started'],
+      ['root', 'child-started'],
+      ['root/RootTestModule', 'child-stopped'],
+      ['root/RootTestModule', 'stopped'],
+      ['root', 'stopped'],
     ]);
   });
 

@@ -35,7 +35,7 @@ describe('a supervised method that throws', () => {
     const errors = logs.under('Importer.run', 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toBe(
-      'group "Importer.run": task 0 (attempt 1) failed: feed unavailable',
+      'group "root/RootTestModule/Importer.run": task 0 (attempt 1) failed: feed unavailable',
     );
     expect(errors[0]?.stack).toContain('Error: feed unavailable');
     expect(errors[0]?.stack).toContain('failures.e2e.spec.ts');
@@ -119,10 +119,10 @@ describe('a supervised method that throws', () => {
     const failures = registry.status('Storm.run').failures;
     expect(logs.under('Storm.run', 'error')).toHaveLength(1);
     expect(logs.under('Storm.run', 'warn').map((entry) => entry.message)).toEqual([
-      `group "Storm.run": ${failures - 1} more failures in the last 5 s, last: boom`,
+      `group "root/RootTestModule/Storm.run": ${failures - 1} more failures in the last 5 s, last: boom`,
     ]);
     expect(logs.under('Storm.run', 'log').map((entry) => entry.message)).toEqual([
-      'group "Storm.run" stopped.',
+      'group "root/RootTestModule/Storm.run" stopped.',
     ]);
     await app.close();
   });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
 import {
+  causeChain,
   type GiveUpReport,
   isStageError,
   type StageEvent,
@@ -29,12 +30,21 @@ class Fragile {
   }
 }
 
-/** Boots `Fragile` with `options` and lets it give up once. */
-async function bootGivingUp(options: StageModuleOptions = {}, providers: unknown[] = [Fragile]) {
-  const booted = await boot({
-    imports: [StageModule.forRoot(options)],
-    providers: providers as never[],
-  });
+/**
+ * The module of `Fragile`. Its supervisor allows no restart, so the first give-up of `Fragile.run`
+ * makes the whole module give up and reach the root at once.
+ */
+@Module({
+  imports: [
+    StageModule.forFeature({ supervisor: { intensity: { maxRestarts: 0, withinMs: 1_000 } } }),
+  ],
+  providers: [Fragile],
+})
+class FragileModule {}
+
+/** Boots `FragileModule` with `options` and lets it give up once. */
+async function bootGivingUp(options: StageModuleOptions = {}) {
+  const booted = await boot({ imports: [StageModule.forRoot(options), FragileModule] });
   const registry = booted.app.get(StageRegistry);
   const events: StageEvent[] = [];
   registry.events$.subscribe((event) => events.push(event));
@@ -58,44 +68,50 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('when a group gives up', () => {
+describe('when a failure reaches the root', () => {
   describe('by default', () => {
-    it('keeps the application running, reports it unhealthy and restarts it after 30 s', async () => {
+    it('keeps the application running, reports it unhealthy and restarts the module after 30 s', async () => {
       const { app, registry, fragile, logs } = await bootGivingUp();
 
       expect(fragile.attempts).toBe(3);
       expect(registry.status('Fragile.run').state.kind).toBe('gave-up');
       const health = registry.health();
-      expect(health.healthy).toBe(false);
-      expect(health.unhealthy).toEqual([
-        {
-          name: 'Fragile.run',
-          health: {
-            kind: 'restart-pending',
-            error: expect.objectContaining({ code: 'STAGE_GROUP_GAVE_UP' }),
-            gaveUpAt: expect.any(Number),
+      expect(health).toEqual({
+        healthy: false,
+        status: 'recovering',
+        failing: [
+          {
+            name: 'FragileModule',
+            path: ['root', 'FragileModule'],
+            error: expect.objectContaining({ code: 'STAGE_SUPERVISOR_GAVE_UP' }),
+            failedAt: expect.any(Number),
             restartAt: expect.any(Number),
-            giveUps: 1,
+            failures: 1,
           },
-        },
-      ]);
-      const pending = health.unhealthy[0]?.health;
-      expect(pending?.kind === 'restart-pending' && pending.restartAt - pending.gaveUpAt).toBe(
-        30_000,
-      );
+        ],
+      });
+      const failing = health.status === 'recovering' ? health.failing[0] : undefined;
+      expect((failing?.restartAt ?? 0) - (failing?.failedAt ?? 0)).toBe(30_000);
+      expect(registry.get('Fragile.run').health).toEqual({
+        kind: 'restart-pending',
+        error: failing?.error,
+        gaveUpAt: failing?.failedAt,
+        restartAt: failing?.restartAt,
+        giveUps: 1,
+      });
       expect(logs.under('Stage', 'warn').map((entry) => entry.message)).toContain(
-        'Group "Fragile.run" gave up; it reports unhealthy until Stage restarts it in 30 s.',
+        '"FragileModule" gave up; the application reports unhealthy until Stage restarts it in 30 s.',
       );
 
       fragile.failing = false;
-      const restartAt = pending?.kind === 'restart-pending' ? pending.restartAt : 0;
-      await vi.advanceTimersByTimeAsync(restartAt - Date.now() - 1);
+      await vi.advanceTimersByTimeAsync((failing?.restartAt ?? 0) - Date.now() - 1);
       expect(fragile.attempts).toBe(3);
       await vi.advanceTimersByTimeAsync(10);
 
       expect(fragile.attempts).toBe(4);
       expect(registry.status('Fragile.run').state.kind).toBe('running');
-      expect(registry.health()).toEqual({ healthy: true, unhealthy: [] });
+      expect(registry.health()).toEqual({ healthy: true, status: 'healthy' });
+      expect(registry.get('Fragile.run').health).toEqual({ kind: 'healthy' });
       await app.close();
     });
 
@@ -161,22 +177,30 @@ describe('when a group gives up', () => {
       await app.close();
     });
 
-    it('emits the decision as an event', async () => {
+    it('emits the decision as an event whose error leads down to the task failure', async () => {
       const { app, events } = await bootGivingUp({ logging: false });
 
-      const gaveUp = events.findIndex((event) => event.type === 'gave-up');
-      expect(events[gaveUp + 1]).toEqual({
-        type: 'root-restart-scheduled',
-        group: 'Fragile.run',
-        path: ['Fragile.run'],
-        error: expect.objectContaining({ code: 'STAGE_GROUP_GAVE_UP' }),
-        delayMs: 30_000,
-        giveUps: 1,
-      });
+      const decisions = events.filter((event) => event.type === 'root-restart-scheduled');
+      expect(decisions).toEqual([
+        {
+          type: 'root-restart-scheduled',
+          child: 'FragileModule',
+          path: ['root', 'FragileModule'],
+          error: expect.objectContaining({ code: 'STAGE_SUPERVISOR_GAVE_UP' }),
+          delayMs: 30_000,
+          giveUps: 1,
+        },
+      ]);
+      const chain = causeChain(decisions[0]!.error);
+      expect(chain.map((error) => (isStageError(error) ? error.code : error.message))).toEqual([
+        'STAGE_SUPERVISOR_GAVE_UP',
+        'STAGE_GROUP_GAVE_UP',
+        'database unreachable',
+      ]);
       await app.close();
     });
 
-    it('cancels the pending restart when the group is started by hand', async () => {
+    it('restarts the module at once, cancelling the wait, when its group is started by hand', async () => {
       const { app, registry, fragile } = await bootGivingUp({ logging: false });
 
       fragile.failing = false;
@@ -190,14 +214,52 @@ describe('when a group gives up', () => {
       await app.close();
     });
 
-    it('cancels the pending restart when the group is stopped by hand', async () => {
+    it('keeps a group stopped by hand stopped when the root restarts its module', async () => {
       const { app, registry, fragile } = await bootGivingUp({ logging: false });
 
       await registry.stop('Fragile.run');
-      await vi.advanceTimersByTimeAsync(60_000);
+      fragile.failing = false;
+      await vi.advanceTimersByTimeAsync(30_010);
 
-      expect(fragile.attempts).toBe(3);
       expect(registry.health().healthy).toBe(true);
+      expect(fragile.attempts).toBe(3);
+      expect(registry.status('Fragile.run').state.kind).not.toBe('running');
+
+      registry.start('Fragile.run');
+      await vi.advanceTimersByTimeAsync(10);
+      expect(fragile.attempts).toBe(4);
+      await app.close();
+    });
+
+    it('restarts a spawned group that gave up after the wait, or at once when started by hand', async () => {
+      const { app, registry, events } = await bootGivingUp({ logging: false });
+      let runs = 0;
+      let failing = true;
+      registry.spawn({
+        name: 'tenant-7',
+        backoff: { minMs: 0, maxMs: 0 },
+        intensity: { maxRestarts: 0, withinMs: 1_000 },
+        task: async ({ signal }) => {
+          runs++;
+          if (failing) throw new Error('tenant offline');
+          await aborted(signal);
+        },
+      });
+      await vi.advanceTimersByTimeAsync(10);
+
+      expect(runs).toBe(1);
+      expect(
+        events.filter((event) => event.type === 'root-restart-scheduled').at(-1),
+      ).toMatchObject({ child: 'tenant-7', path: ['root', 'tenant-7'], delayMs: 30_000 });
+      expect(registry.get('tenant-7').health.kind).toBe('restart-pending');
+
+      failing = false;
+      registry.start('tenant-7');
+      await vi.advanceTimersByTimeAsync(10);
+      expect(runs).toBe(2);
+      expect(registry.get('tenant-7').health.kind).toBe('healthy');
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(runs).toBe(2);
       await app.close();
     });
 
@@ -211,7 +273,7 @@ describe('when a group gives up', () => {
       expect(registry.get('Fragile.run').health.kind).toBe('gave-up');
     });
 
-    it('does not restart a group that gives up while the application shuts down', async () => {
+    it('does not schedule a restart for a module that gives up while the application shuts down', async () => {
       @Injectable()
       class SlowToClose implements OnModuleDestroy {
         @Supervised()
@@ -223,9 +285,6 @@ describe('when a group gives up', () => {
           await sleep(100);
         }
       }
-      @Module({ providers: [Fragile] })
-      class FragileModule {}
-
       const { app, logs } = await boot({
         imports: [StageModule.forRoot(), FragileModule],
         providers: [SlowToClose],
@@ -252,11 +311,14 @@ describe('when a group gives up', () => {
       expect(logs.entries.map((entry) => entry.message)).not.toContain(
         expect.stringContaining('Stage restarts it'),
       );
+      expect(logs.under('Stage', 'warn').map((entry) => entry.message)).toContain(
+        '"FragileModule" gave up while the application shuts down; it is not restarted.',
+      );
     });
   });
 
   describe('with the shutdown policy', () => {
-    it('calls the shutdown callback once, with the group and its error', async () => {
+    it('calls the shutdown callback once, with the failed subtree and its error', async () => {
       const shutdown = vi.fn<(report: GiveUpReport) => void>();
       const { app, registry, events, logs } = await bootGivingUp({
         onGiveUp: { action: 'shutdown', shutdown },
@@ -264,13 +326,14 @@ describe('when a group gives up', () => {
 
       expect(shutdown).toHaveBeenCalledTimes(1);
       const [report] = shutdown.mock.calls[0]!;
-      expect(report.group).toBe('Fragile.run');
-      expect(report.path).toEqual(['Fragile.run']);
-      expect(isStageError(report.error, 'STAGE_GROUP_GAVE_UP')).toBe(true);
+      expect(report.child).toBe('FragileModule');
+      expect(report.path).toEqual(['root', 'FragileModule']);
+      expect(isStageError(report.error, 'STAGE_SUPERVISOR_GAVE_UP')).toBe(true);
       expect(registry.get('Fragile.run').health.kind).toBe('gave-up');
+      expect(registry.health()).toMatchObject({ healthy: false, status: 'gave-up' });
       expect(events.map((event) => event.type)).toContain('root-shutdown');
       expect(logs.under('Stage', 'error').map((entry) => entry.message)).toContain(
-        'Group "Fragile.run" gave up; shutting the application down.',
+        '"FragileModule" gave up; shutting the application down.',
       );
 
       registry.start('Fragile.run');

@@ -324,11 +324,12 @@ describe('StageRegistry', () => {
   });
 
   describe('health', () => {
-    it('is healthy when no group has given up', async () => {
+    it('is healthy while running with no failed subtree, and not running once closed', async () => {
       const { app, registry } = await bootPump();
 
-      expect(registry.health()).toEqual({ healthy: true, unhealthy: [] });
+      expect(registry.health()).toEqual({ healthy: true, status: 'healthy' });
       await app.close();
+      expect(registry.health()).toEqual({ healthy: false, status: 'not-running' });
     });
   });
 });

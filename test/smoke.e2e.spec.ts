@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { Injectable, Module, OnModuleDestroy } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
-
 @Injectable()
 class Dep {}
 

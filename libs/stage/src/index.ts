@@ -45,7 +45,17 @@ export type {
   ChannelEventType,
   ChannelListener,
 } from './core/channel/channel-events.js';
-export type { ChannelStorage, StoredMessage } from './core/channel/channel-storage.js';
+export type {
+  ChannelStorage,
+  StoredMessage,
+  SharedChannelStorage,
+  ChannelStorageHost,
+  IncomingMessage,
+  RemoteRequester,
+  RemoteReply,
+  StorageCloseReport,
+} from './core/channel/channel-storage.js';
+export { isSharedStorage } from './core/channel/channel-storage.js';
 export { MemoryChannelStorage } from './core/channel/memory-channel-storage.js';
 export type { MemoryChannelStorageOptions } from './core/channel/memory-channel-storage.js';
 export { ChannelClosedError } from './core/errors/channel-closed-error.js';
@@ -122,3 +132,22 @@ export { ScopedProviderError } from './nest/errors/scoped-provider-error.js';
 export { ConflictingOptionsError } from './nest/errors/conflicting-options-error.js';
 export { UnknownGroupError } from './nest/errors/unknown-group-error.js';
 export { StageNotRunningError } from './nest/errors/stage-not-running-error.js';
+export type {
+  StageFeatureOptions,
+  ChannelDeclaration,
+  ModuleSupervisorOptions,
+} from './nest/stage-feature-options.js';
+export { getChannelToken } from './nest/channel-token.js';
+export { InjectChannel } from './nest/inject-channel.decorator.js';
+export type {
+  SupervisedTaskOptions,
+  SupervisedHandlerOptions,
+  ChannelHandlerMethod,
+} from './nest/supervised.decorator.js';
+export { DuplicateChannelError } from './nest/errors/duplicate-channel-error.js';
+export { UnknownChannelError } from './nest/errors/unknown-channel-error.js';
+export { ClientDisconnectedError } from './nest/errors/client-disconnected-error.js';
+export { StageExceptionFilter } from './nest/stage-exception.filter.js';
+export { toHttpException } from './nest/to-http-exception.js';
+export { RequestAbortSignal } from './nest/request-abort-signal.decorator.js';
+export type { ChannelInfo } from './nest/channel-info.js';

@@ -1,12 +1,14 @@
 import type { GroupStatus } from '../core/group/group-status.js';
+import type { RootHealth } from '../core/supervisor/root-health.js';
 
 /**
- * How a group stands with the application's root policy.
+ * How a group stands with the supervision tree.
  *
- * - `healthy`: it has not given up since it was last started.
- * - `restart-pending`: it gave up; the root restarts it at `restartAt` (epoch ms).
+ * - `healthy`: it runs, or was stopped or ended normally.
+ * - `restart-pending`: the subtree it belongs to (its module, or itself when spawned) failed and
+ *   the root restarts it at `restartAt` (epoch ms; absent while the subtree is still stopping).
  * - `gave-up`: it gave up and nothing will restart it by itself (the `shutdown` policy applies,
- *   or the application is shutting down). `StageRegistry.start()` restarts it by hand.
+ *   or the application is shutting down). `StageRegistry.start()` starts it again by hand.
  */
 export type GroupHealth =
   | { readonly kind: 'healthy' }
@@ -14,8 +16,8 @@ export type GroupHealth =
       readonly kind: 'restart-pending';
       readonly error: Error;
       readonly gaveUpAt: number;
-      readonly restartAt: number;
-      /** Consecutive give-ups, from 1. */
+      readonly restartAt?: number;
+      /** Consecutive failures of the subtree, from 1. */
       readonly giveUps: number;
     }
   | { readonly kind: 'gave-up'; readonly error: Error; readonly gaveUpAt: number };
@@ -28,18 +30,20 @@ export interface GroupInfo {
    * started through `StageRegistry.spawn()`.
    */
   readonly origin: string;
-  /** The core's snapshot: state, size, running tasks, restarts, failures, last failure. */
+  /** The channel it consumes in handler mode, if any. */
+  readonly channel?: string;
+  /** The core's snapshot: state, size, running tasks, restarts, failures, last failure, path. */
   readonly status: GroupStatus;
   readonly health: GroupHealth;
 }
 
-/** A health summary of every group, for a readiness or liveness probe. */
-export interface StageHealth {
-  /** `false` while any group has given up and has not been started again. */
-  readonly healthy: boolean;
-  /** The groups that make the application unhealthy, with why. */
-  readonly unhealthy: readonly {
-    readonly name: string;
-    readonly health: Exclude<GroupHealth, { readonly kind: 'healthy' }>;
-  }[];
-}
+/**
+ * The application's health, for a readiness or liveness probe: the root supervisor's view.
+ *
+ * - `healthy`: running, and no subtree is waiting to recover from a failure.
+ * - `recovering`: some children of the root failed and wait for their restart (`failing` lists
+ *   them, with their error, failure count and restart time); the others run.
+ * - `gave-up`: (with the `shutdown` policy) a child failed and the application is shutting down.
+ * - `not-running`: before the application bootstrapped, or once it is shutting down.
+ */
+export type StageHealth = RootHealth;

@@ -14,8 +14,8 @@ const logger = new Logger('Stage');
 export function shutdownBySignal(report: GiveUpReport): void {
   if (process.listenerCount('SIGTERM') === 0) {
     logger.warn(
-      `Group "${report.group}" gave up and the application shuts down, but nothing handles ` +
-        `SIGTERM: the process ends without running its shutdown hooks. Call ` +
+      `"${report.child}" gave up and the application shuts down, but nothing handles SIGTERM: ` +
+        `the process ends without running its shutdown hooks. Call ` +
         `app.enableShutdownHooks() to close it gracefully.`,
     );
   }

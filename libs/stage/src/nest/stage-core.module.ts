@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 
+import { StageChannels } from './stage-channels.js';
 import { StageConfiguration } from './stage-configuration.js';
 import { StageExplorer } from './stage.explorer.js';
 import { StageRegistry } from './stage.registry.js';
@@ -15,7 +16,7 @@ import { StageRuntime } from './stage-runtime.js';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [StageConfiguration, StageRuntime, StageExplorer, StageRegistry],
-  exports: [StageConfiguration, StageRegistry],
+  providers: [StageConfiguration, StageChannels, StageRuntime, StageExplorer, StageRegistry],
+  exports: [StageConfiguration, StageChannels, StageRegistry],
 })
 export class StageCoreModule {}

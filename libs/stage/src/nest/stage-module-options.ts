@@ -15,9 +15,10 @@ export interface GroupDefaults {
 }
 
 /**
- * The wait before the application restarts a group that gave up: the n-th consecutive give-up
- * waits `minMs * factor^(n-1)`, capped at `maxMs`. No jitter: give-ups are rare and the waits
- * long, and a fixed schedule is easier to read in logs.
+ * The wait before the root restarts a child that failed (a module whose supervisor gave up, or a
+ * spawned group that gave up): the n-th consecutive failure waits `minMs * factor^(n-1)`, capped
+ * at `maxMs`. No jitter: give-ups are rare and the waits long, and a fixed schedule is easier to
+ * read in logs.
  */
 export interface RootRestartBackoff {
   /** The first wait, in ms; default 30,000 (30 s). */
@@ -27,33 +28,40 @@ export interface RootRestartBackoff {
   /** The growth per consecutive give-up; default 2. */
   readonly factor?: number;
   /**
-   * A group that ran this long after its last restart before giving up again starts the schedule
+   * A child that ran this long after its last start before failing again starts the schedule
    * over from `minMs`; default 600,000 (10 min).
    */
   readonly resetAfterMs?: number;
 }
 
-/** What the application learns when a group gives up. */
+/** What the application learns when a failure reaches the root of the supervision tree. */
 export interface GiveUpReport {
-  /** The group's name. */
-  readonly group: string;
+  /** The child of the root that failed: a module's supervisor, or a spawned group. */
+  readonly child: string;
+  /** Its path, for example `['root', 'AdderModule']`. */
   readonly path: readonly string[];
-  /** The error the group gave up with (its cause is the last task failure). */
+  /**
+   * The error it failed with (a `SupervisorGaveUpError` or `GroupGaveUpError`); follow its cause
+   * chain with `causeChain` down to the task failure.
+   */
   readonly error: Error;
 }
 
 /**
- * What the application does when a group gives up (its restart intensity was exceeded).
+ * What the application does when a failure reaches the root of the supervision tree: a module's
+ * supervisor gave up (its groups gave up more often than its intensity allows), or a group
+ * spawned without a module gave up. A group that gives up is first restarted by its module's
+ * supervisor (see `StageModule.forFeature({ supervisor })`).
  *
- * - `restart` (the default): the application keeps running, reports the group unhealthy in
- *   `StageRegistry.health()` and restarts it after a long, capped backoff, so a transient outage
- *   of a dependency never leaves the application degraded for good.
+ * - `restart` (the default): the application keeps running, reports itself unhealthy in
+ *   `StageRegistry.health()` and restarts the failed subtree after a long, capped backoff, so a
+ *   transient outage of a dependency never leaves the application degraded for good.
  * - `shutdown`: the application shuts down so that an outside supervisor (Kubernetes, systemd)
- *   restarts it. Stage calls `shutdown` once, with the first give-up; the default sends `SIGTERM`
+ *   restarts it. Stage calls `shutdown` once, with the first failure; the default sends `SIGTERM`
  *   to the process, which closes the application gracefully when `app.enableShutdownHooks()` was
  *   called (without it, Node's default action ends the process at once, and Stage warns).
  *
- * Give-ups during shutdown are logged only: the application is already stopping.
+ * Failures during shutdown are logged only: the application is already stopping.
  */
 export type GiveUpPolicy =
   | { readonly action: 'restart'; readonly backoff?: RootRestartBackoff }
@@ -71,12 +79,13 @@ export type GiveUpPolicy =
 export interface StageModuleOptions {
   /** Defaults for every group; see {@link GroupDefaults}. */
   readonly groups?: GroupDefaults;
-  /** What happens when a group gives up; default `{ action: 'restart' }`. */
+  /** What happens when a failure reaches the root; default `{ action: 'restart' }`. */
   readonly onGiveUp?: GiveUpPolicy;
   /**
-   * Whether Stage logs group events (failures, restarts, give-ups, stops) and the root policy's
-   * decisions through Nest's `Logger`; default `true`. Wiring warnings at bootstrap are always
-   * logged. Events stay available on `StageRegistry.events$` either way.
+   * Whether Stage logs through Nest's `Logger`: group events (failures, aggregated; give-ups;
+   * stops), supervisors' restarts and give-ups, the root policy's decisions, dead letters and
+   * abandoned handlers, and how each channel closed; default `true`. Wiring warnings at
+   * bootstrap are always logged. Events stay available on `StageRegistry.events$` either way.
    */
   readonly logging?: boolean;
   /**
@@ -85,9 +94,7 @@ export interface StageModuleOptions {
    * bootstrap; default `false`.
    */
   readonly skipScopedProviders?: boolean;
-  // Room for the second degree: `channels` (channel definitions) and `supervisor` (the root
-  // supervisor's strategy and intensity) join here, and `onGiveUp` then applies to the root
-  // supervisor's children.
+  // Channels and module supervisors are registered per module, with `StageModule.forFeature()`.
 }
 
 /** Root options with every default filled in, as Stage uses them. */
@@ -103,7 +110,7 @@ export interface ResolvedStageOptions {
   readonly skipScopedProviders: boolean;
 }
 
-/** The default wait before restarting a group that gave up: 30 s doubling up to 5 min. */
+/** The default wait before the root restarts a failed child: 30 s doubling up to 5 min. */
 export const DEFAULT_ROOT_RESTART_BACKOFF: Required<RootRestartBackoff> = {
   minMs: 30_000,
   maxMs: 300_000,

@@ -1,31 +1,55 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 
+import { DuplicateChildError } from '../core/errors/duplicate-child-error.js';
 import { attachGroupLog } from '../core/group/failure-log.js';
-import type { GroupEvent } from '../core/group/group-events.js';
-import type { StopReport } from '../core/group/stop-report.js';
+import {
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  validateTimeout,
+} from '../core/group/resolve-group-options.js';
+import type { StopOptions, StopReport } from '../core/group/stop-report.js';
 import { TaskGroup } from '../core/group/task-group.js';
 import type { TaskGroupOptions } from '../core/group/task-group-options.js';
+import type { Supervisor } from '../core/supervisor/supervisor.js';
+import type { SupervisorEvent } from '../core/supervisor/supervisor-events.js';
+import type { SupervisorStatus } from '../core/supervisor/supervisor-status.js';
+import type { ChildStopReport } from '../core/supervisor/supervisor-stop-report.js';
 import { DuplicateGroupError } from './errors/duplicate-group-error.js';
 import { StageNotRunningError } from './errors/stage-not-running-error.js';
 import { UnknownGroupError } from './errors/unknown-group-error.js';
+import type { GroupInfo, StageHealth } from './group-info.js';
 import { type LaunchMode, ManagedGroup } from './managed-group.js';
 import { bindOwnerLifecycle } from './owner-lifecycle.js';
+import type { DeclaredChannel } from './scan-features.js';
+import { StageChannels } from './stage-channels.js';
 import { StageConfiguration } from './stage-configuration.js';
-import type { RootEvent, StageEvent } from './stage-events.js';
+import type { StageEvent } from './stage-events.js';
+import type { ModuleSupervisorOptions } from './stage-feature-options.js';
 import type { GroupDefaults } from './stage-module-options.js';
+import { StageTree } from './stage-tree.js';
+import { groupHealth, RootPolicy } from './root-policy.js';
+import { logSupervisorEvent } from './supervision-log.js';
 import { withoutUndefined } from './without-undefined.js';
 
 /** Where the application's Stage stands. Moves forward only. */
 type RuntimePhase =
   /** Groups are being collected; none has been started by the lifecycle yet. */
   | { readonly kind: 'assembling' }
-  /** Stage bootstrapped: spawned groups start at once, `start()` is allowed. */
+  /** Stage bootstrapped: the tree runs, spawned groups start at once, `start()` is allowed. */
   | { readonly kind: 'running' }
-  /** A provider's destroy phase began: no root restarts, no new work. */
+  /** A provider's destroy phase began: nothing starts any more. */
   | { readonly kind: 'closing' }
-  /** Every group was stopped and `events$` completed. */
+  /** The tree was stopped, the channels closed and `events$` completed. */
   | { readonly kind: 'closed' };
+
+/** The module whose supervisor a group joins. */
+export interface GroupModule {
+  /** Nest's module object, which identifies the module. */
+  readonly key: object;
+  /** The module class's name, which names its supervisor. */
+  readonly name: string;
+  readonly supervisor: ModuleSupervisorOptions;
+}
 
 /** How a group joins the runtime. */
 export interface AddGroupOptions {
@@ -36,61 +60,115 @@ export interface AddGroupOptions {
   /** The provider whose destroy phase stops the group. */
   readonly owner?: object;
   readonly launch: LaunchMode;
+  /** The module whose supervisor the group joins; without one it joins the root. */
+  readonly module?: GroupModule;
+  /** The channel it consumes in handler mode. */
+  readonly channel?: string;
 }
 
 /**
- * The application's one Stage core: every group, the root policy for groups that give up, the
+ * The application's one Stage core: the supervision tree and its groups, the root policy, the
  * event stream and the shutdown sequence. Shared by every import of `StageModule`. Internal: the
- * public face is {@link StageRegistry}.
+ * public face is `StageRegistry`.
+ *
+ * Each group is a child of its module's supervisor (or of the root, when spawned), wrapped in a
+ * `ManagedGroup` that lets it run only once its owner bootstrapped and never once shutdown began.
+ * An owner's destroy phase stops its groups through their supervisor (`stopChild`), so that no
+ * strategy restarts them.
  */
 @Injectable()
 export class StageRuntime {
   private readonly logger = new Logger('Stage');
   /** Every group of the application by name; names are unique. */
   private readonly groups = new Map<string, ManagedGroup>();
+  /** The supervisor each group is a child of. */
+  private readonly parents = new Map<ManagedGroup, Supervisor>();
   /** Owners whose hooks carry their groups' lifecycle, and whether that binding succeeded. */
   private readonly owners = new WeakMap<object, boolean>();
-  /** Every group event and root decision; completed once, when the runtime closes. */
+  /** Every event; completed once, when the runtime closes. */
   private readonly events = new Subject<StageEvent>();
   private phase: RuntimePhase = { kind: 'assembling' };
-  /** Set once the `shutdown` give-up policy has been invoked, so it runs at most once. */
-  private shutdownRequested = false;
+  /** Built on first use, once the root options are known. */
+  private builtTree: StageTree | undefined;
+  /** Turns the root's decisions into events, log lines and the `shutdown` callback. */
+  private readonly rootPolicy: RootPolicy;
 
-  constructor(private readonly configuration: StageConfiguration) {}
+  constructor(
+    private readonly configuration: StageConfiguration,
+    private readonly channels: StageChannels,
+  ) {
+    this.rootPolicy = new RootPolicy({
+      options: () => this.configuration.options,
+      running: () => this.phase.kind === 'running',
+      emit: (event) => this.emit(event),
+      logger: this.logger,
+    });
+  }
 
   get events$(): Observable<StageEvent> {
     return this.events.asObservable();
   }
 
+  /** Binds the declared channels, forwarding their events to `events$`. */
+  bindChannels(declared: ReadonlyMap<string, DeclaredChannel>): void {
+    this.channels.bind(declared, (event) => this.emit(event));
+  }
+
+  /** Forwards an event to `events$` until the runtime closes. */
+  emit(event: StageEvent): void {
+    if (this.phase.kind !== 'closed') this.events.next(event);
+  }
+
   /**
-   * Builds a group with the root defaults applied and adds it, binding it to its owner's
-   * lifecycle. The group does not start here.
+   * Builds a group with the root defaults applied and adds it to its module's supervisor (or the
+   * root), binding it to its owner's lifecycle. The group does not start here.
    *
    * @throws InvalidOptionError from the core for a bad option (owner `group "<name>"`);
    * DuplicateGroupError when the name is taken.
    */
-  add({ options, origin, owner, launch }: AddGroupOptions): ManagedGroup {
+  add({ options, origin, owner, launch, module, channel }: AddGroupOptions): ManagedGroup {
     const existing = this.groups.get(options.name);
     if (existing !== undefined) {
       throw new DuplicateGroupError(options.name, existing.origin, origin);
     }
 
     const { groups: defaults, logging } = this.configuration.options;
-    const group = new TaskGroup(applyDefaults(options, defaults));
-    const detachers = [group.on((event) => this.onGroupEvent(managed, event))];
+    const applied = applyDefaults(options, defaults);
+    const group = new TaskGroup(applied);
+    const detachers = [group.on((event) => this.emit(event))];
     if (logging) detachers.push(attachGroupLog(group, new Logger(options.name)));
+    const detach = (): void => detachers.forEach((each) => each());
 
     const bound = owner !== undefined && this.bindOwner(owner);
-    const managed: ManagedGroup = new ManagedGroup({
+    const managed = new ManagedGroup({
       group,
       origin,
       owner: bound ? owner : undefined,
       launch: bound ? launch : 'with-stage',
-      detach: () => detachers.forEach((detach) => detach()),
+      shutdownTimeoutMs: applied.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+      channel,
+      detach,
     });
+    const tree = this.tree;
+    const parent =
+      module === undefined
+        ? tree.root
+        : tree.moduleSupervisor(module.key, module.name, module.supervisor);
+    try {
+      parent.add(managed);
+    } catch (error) {
+      detach();
+      if (error instanceof DuplicateChildError) {
+        throw new DuplicateGroupError(options.name, `supervisor "${parent.name}"`, origin);
+      }
+      throw error;
+    }
     this.groups.set(managed.name, managed);
+    this.parents.set(managed, parent);
+    if (channel !== undefined) this.channels.find(channel)?.consumers.push(managed);
 
-    if (this.phase.kind === 'running' && managed.launch === 'with-stage') managed.start(false);
+    if (this.phase.kind === 'running' && managed.launch === 'with-stage') managed.open();
+    if (this.phase.kind === 'closing' || this.phase.kind === 'closed') managed.close();
     return managed;
   }
 
@@ -105,32 +183,76 @@ export class StageRuntime {
     return [...this.groups.values()];
   }
 
+  /** What the registry shows of a group. */
+  info(managed: ManagedGroup): GroupInfo {
+    return {
+      name: managed.name,
+      origin: managed.origin,
+      ...(managed.channel === undefined ? {} : { channel: managed.channel }),
+      status: managed.status(),
+      health: groupHealth(this.tree.root.health(), managed),
+    };
+  }
+
+  /** The whole tree, from the root down. */
+  treeStatus(): SupervisorStatus {
+    return this.tree.root.status();
+  }
+
+  health(): StageHealth {
+    return this.tree.root.health();
+  }
+
   /**
-   * Starts a group by hand. @throws StageNotRunningError before Stage bootstrapped or once the
+   * Starts a group by hand: releases it if an operator held it stopped, then has its supervisor
+   * start it. When its module gave up as a whole, the module is restarted at once, cancelling the
+   * root's pending restart. @throws StageNotRunningError before Stage bootstrapped or once the
    * application is shutting down.
    */
   start(name: string): void {
     const managed = this.get(name);
     this.assertRunning(`start("${name}")`);
-    managed.start(true);
+    managed.release();
+    const parent = this.parentOf(managed);
+    const root = this.tree.root;
+    // The child of the root that holds the group: its module's supervisor, or the group itself.
+    const top = parent === root ? name : parent.name;
+    const state = root.status().children.find((child) => child.name === top)?.state.kind;
+    if (state === 'running') {
+      this.guard(parent.startChild(name), `Starting group "${name}"`);
+      return;
+    }
+    this.guard(
+      root.stopChild(top).then(() => root.startChild(top)),
+      `Restarting "${top}" under the root`,
+    );
+  }
+
+  /**
+   * Stops a group by hand through its supervisor, which will not restart it, and holds it stopped
+   * until `start()`. Never rejects but for a bad `timeoutMs`.
+   */
+  async stop(name: string, options?: StopOptions): Promise<StopReport> {
+    const managed = this.get(name);
+    const timeoutMs = options?.timeoutMs;
+    if (timeoutMs !== undefined) validateTimeout(timeoutMs, `group "${name}"`, 'timeoutMs');
+    managed.hold(timeoutMs === undefined ? {} : { timeoutMs });
+    const report = await this.parentOf(managed).stopChild(name);
+    managed.planStop(undefined);
+    return stopReportOf(report);
   }
 
   /** Stops a group by hand and forgets it; the name is free again. Never rejects. */
   async remove(name: string): Promise<StopReport> {
     const managed = this.get(name);
     this.groups.delete(name);
-    const report = await managed.stop(true);
+    const parent = this.parentOf(managed);
+    this.parents.delete(managed);
+    const consumers = managed.channel && this.channels.find(managed.channel)?.consumers;
+    if (consumers) consumers.splice(consumers.indexOf(managed), 1);
+    const report = await parent.remove(name);
     managed.dispose();
-    return report;
-  }
-
-  /** Throws unless new work may start now. */
-  private assertRunning(operation: string): void {
-    if (this.phase.kind === 'running') return;
-    throw new StageNotRunningError(
-      operation,
-      this.phase.kind === 'assembling' ? 'bootstrapping' : 'shutting-down',
-    );
+    return stopReportOf(report);
   }
 
   /** Throws once the application is shutting down. */
@@ -140,29 +262,66 @@ export class StageRuntime {
     }
   }
 
-  /** Stage's own bootstrap: starts every group that does not start with an owner. */
+  /**
+   * Stage's own bootstrap, before every other provider's: starts the tree (a group runs once its
+   * owner bootstrapped) and lets the groups without an owner run.
+   */
   bootstrap(): void {
     if (this.phase.kind !== 'assembling') return;
     this.phase = { kind: 'running' };
     for (const managed of this.groups.values()) {
-      if (managed.launch === 'with-stage' && managed.awaitingLaunch) managed.start(false);
+      if (managed.launch === 'with-stage') managed.open();
     }
+    this.tree.root.start();
   }
 
   /**
-   * Stage's own destroy phase, after every owner's: stops whatever still runs (spawned groups
-   * without an owner, groups whose owner could not carry hooks), cancels pending root restarts
-   * and completes `events$`. Never rejects.
+   * Stage's own destroy phase, after every owner's: stops the tree (whatever still runs, in
+   * reverse start order), cancels pending root restarts, closes the channels that no consumer
+   * drained, and completes `events$`. Never rejects.
    */
   async close(): Promise<void> {
     if (this.phase.kind === 'closed') return;
-    this.phase = { kind: 'closing' };
-    const groups = [...this.groups.values()];
-    await this.stopAll(groups);
+    this.beginClosing();
+    const report = await this.tree.root.stop();
+    if (!report.clean) {
+      this.log(
+        'warn',
+        `Stage stopped with abandoned tasks: ${describeAbandoned(report.abandoned)}.`,
+      );
+    }
+    await this.channels.closeAll();
     // Flushes pending failure summaries and releases their timers.
-    for (const managed of groups) managed.dispose();
+    for (const managed of this.groups.values()) managed.dispose();
     this.phase = { kind: 'closed' };
     this.events.complete();
+  }
+
+  private get tree(): StageTree {
+    return (this.builtTree ??= new StageTree({
+      onGiveUp: this.configuration.options.onGiveUp,
+      handOver: (report) => this.rootPolicy.handOver(report),
+      listener: (event) => this.onSupervisorEvent(event),
+    }));
+  }
+
+  private parentOf(managed: ManagedGroup): Supervisor {
+    return this.parents.get(managed) ?? this.tree.root;
+  }
+
+  private assertRunning(operation: string): void {
+    if (this.phase.kind === 'running') return;
+    throw new StageNotRunningError(
+      operation,
+      this.phase.kind === 'assembling' ? 'bootstrapping' : 'shutting-down',
+    );
+  }
+
+  /** From the first destroy phase on, nothing starts any more. */
+  private beginClosing(): void {
+    if (this.phase.kind === 'closing' || this.phase.kind === 'closed') return;
+    this.phase = { kind: 'closing' };
+    for (const managed of this.groups.values()) managed.close();
   }
 
   private bindOwner(owner: object): boolean {
@@ -184,86 +343,50 @@ export class StageRuntime {
     return bound;
   }
 
-  /** The owner's bootstrap phase: starts its groups that wait for it. */
+  /** The owner's bootstrap phase: lets its groups run. */
   private startOwnedBy(owner: object): void {
-    if (this.phase.kind === 'closing' || this.phase.kind === 'closed') return;
+    if (this.phase.kind !== 'running') return;
     for (const managed of this.groups.values()) {
-      if (managed.owner === owner && managed.launch === 'with-owner' && managed.awaitingLaunch) {
-        managed.start(false);
-      }
+      if (managed.owner === owner && managed.launch === 'with-owner') managed.open();
     }
   }
 
-  /** The owner's destroy phase: the application is closing; stops the owner's groups. */
+  /**
+   * The owner's destroy phase: the application is closing. Stops the owner's groups in reverse
+   * declaration order, each through its supervisor and within its deadline; the last consumer of
+   * a channel first drains it. Never rejects.
+   */
   private async stopOwnedBy(owner: object): Promise<void> {
-    if (this.phase.kind !== 'closed') this.phase = { kind: 'closing' };
-    await this.stopAll([...this.groups.values()].filter((managed) => managed.owner === owner));
-  }
-
-  /** Stops groups in parallel, each within its own deadline. Never rejects. */
-  private async stopAll(groups: readonly ManagedGroup[]): Promise<void> {
-    const results = await Promise.allSettled(groups.map(async (managed) => managed.stop(false)));
-    results.forEach((result, index) => {
-      if (result.status === 'rejected') {
-        const error: unknown = result.reason;
+    this.beginClosing();
+    const owned = [...this.groups.values()].filter((managed) => managed.owner === owner);
+    for (const managed of owned.reverse()) {
+      const before = this.channels.drainBefore(managed);
+      if (before !== undefined) managed.planStop({ before });
+      try {
+        await this.parentOf(managed).stopChild(managed.name);
+      } catch (error) {
         this.logger.error(
-          `Stopping group "${groups[index]?.name}" failed: ${String(error)}`,
+          `Stopping group "${managed.name}" failed: ${String(error)}`,
           error instanceof Error ? error.stack : undefined,
         );
       }
-    });
-  }
-
-  private onGroupEvent(managed: ManagedGroup, event: GroupEvent): void {
-    if (this.phase.kind !== 'closed') this.events.next(event);
-    if (event.type === 'gave-up') this.onGaveUp(managed, event.error);
-  }
-
-  /** The root policy: restart later, or shut the application down. */
-  private onGaveUp(managed: ManagedGroup, error: Error): void {
-    if (this.phase.kind === 'closing' || this.phase.kind === 'closed') {
-      managed.markGaveUp(error);
-      return;
+      managed.planStop(undefined);
     }
-    const policy = this.configuration.options.onGiveUp;
-    const report = { group: managed.name, path: managed.path, error };
-
-    if (policy.action === 'shutdown') {
-      managed.markGaveUp(error);
-      this.emitRoot({ type: 'root-shutdown', ...report });
-      if (this.shutdownRequested) return;
-      this.shutdownRequested = true;
-      this.log('error', `Group "${managed.name}" gave up; shutting the application down.`);
-      void Promise.resolve()
-        .then(() => policy.shutdown(report))
-        .catch((shutdownError: unknown) => {
-          this.logger.error(
-            `The onGiveUp shutdown callback failed: ${String(shutdownError)}`,
-            shutdownError instanceof Error ? shutdownError.stack : undefined,
-          );
-        });
-      return;
-    }
-
-    const { delayMs, giveUps } = managed.scheduleRootRestart(error, policy.backoff, () => {
-      if (this.phase.kind !== 'running') {
-        managed.markGaveUp(error);
-        return;
-      }
-      this.log('log', `Restarting group "${managed.name}" after it gave up.`);
-      managed.restartForRoot();
-    });
-    this.emitRoot({ type: 'root-restart-scheduled', ...report, delayMs, giveUps });
-    const again = giveUps === 1 ? 'gave up' : `gave up again (${giveUps} times in a row)`;
-    this.log(
-      'warn',
-      `Group "${managed.name}" ${again}; it reports unhealthy until Stage restarts it in ` +
-        `${formatDelay(delayMs)}.`,
-    );
   }
 
-  private emitRoot(event: RootEvent): void {
-    if (this.phase.kind !== 'closed') this.events.next(event);
+  private onSupervisorEvent(event: SupervisorEvent): void {
+    this.emit(event);
+    if (this.configuration.options.logging && event.path.length > 1) {
+      logSupervisorEvent(this.logger, event);
+    }
+    if (event.path.length === 1) this.rootPolicy.onRootEvent(event);
+  }
+
+  /** Logs a rejection of background work started by a registry call. */
+  private guard(work: Promise<unknown>, what: string): void {
+    work.catch((error: unknown) => {
+      this.logger.warn(`${what} did not happen: ${String(error)}`);
+    });
   }
 
   private log(level: 'log' | 'warn' | 'error', message: string): void {
@@ -284,8 +407,13 @@ function applyDefaults(options: TaskGroupOptions, defaults: GroupDefaults): Task
   return withoutUndefined({ ...defaults, ...own, backoff });
 }
 
-function formatDelay(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms >= 1_000) return `${Math.round(ms / 100) / 10} s`;
-  return `${ms} ms`;
+/** The group's own report out of its supervisor's report about it. */
+function stopReportOf(report: ChildStopReport): StopReport {
+  return report.kind === 'stopped' ? report.report : { settled: 0, abandoned: [], clean: false };
+}
+
+function describeAbandoned(
+  abandoned: readonly { readonly path: readonly string[]; readonly index: number }[],
+): string {
+  return abandoned.map(({ path, index }) => `${path.join('/')}[${index}]`).join(', ');
 }

@@ -5,13 +5,19 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import type { Module } from '@nestjs/core/injector/module.js';
 
+import { Channel } from '../core/channel/channel.js';
+import { handleChannel } from '../core/channel/handle-channel.js';
+import type { Delivery } from '../core/channel/delivery.js';
 import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
-import type { TaskContext } from '../core/group/task-context.js';
+import type { TaskContext, TaskFn } from '../core/group/task-context.js';
 import { ScopedProviderError } from './errors/scoped-provider-error.js';
+import { UnknownChannelError } from './errors/unknown-channel-error.js';
 import { nonSingletonReason, tokenName } from './provider-scope.js';
+import { type ScannedFeatures, scanFeatures } from './scan-features.js';
 import { StageConfiguration } from './stage-configuration.js';
 import { StageRuntime } from './stage-runtime.js';
 import { type SupervisedOptions, supervisedOptionsOf } from './supervised.decorator.js';
@@ -24,11 +30,15 @@ const SUPERVISED_KEYS: readonly string[] = [
   'backoff',
   'intensity',
   'shutdownTimeoutMs',
+  'channel',
+  'handlerTimeoutMs',
 ];
 
 /** A `@Supervised` method found on a provider instance. */
 interface SupervisedSite {
   readonly instance: object;
+  /** Nest's module object of the provider, whose supervisor the group joins. */
+  readonly module: Module | undefined;
   readonly methodName: string;
   /** `Class@method`, as errors and warnings name it. */
   readonly site: string;
@@ -41,6 +51,11 @@ interface SupervisedSite {
  * Finds the `@Supervised` methods of the application's providers and controllers when the
  * application initializes, turns each into a group owned by its instance, and runs Stage's own
  * bootstrap and destroy phases. Internal.
+ *
+ * Order: the providers of every module (modules in Nest's scan order, providers in each module's
+ * order), then the controllers the same way; each class's methods in declaration order. A module's
+ * groups join its supervisor in that order, and a module's supervisor joins the root when its
+ * first group is found; children start in that order and stop in reverse.
  *
  * Skipped: alias providers (`useExisting`) and any instance already seen under another token, so
  * a provider is supervised once however it is exposed; values that are not objects or have no
@@ -56,19 +71,23 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    private readonly modules: ModulesContainer,
     private readonly configuration: StageConfiguration,
     private readonly runtime: StageRuntime,
   ) {}
 
   /**
-   * Builds every group (none starts yet). Bad wiring throws and fails the bootstrap: an
-   * `InvalidOptionError` naming `Class@method` and the option, a `DuplicateGroupError`, or a
-   * `ScopedProviderError`.
+   * Reads the feature registrations and builds every group (none starts yet). Bad wiring throws
+   * and fails the bootstrap: an `InvalidOptionError` naming `Class@method` and the option, a
+   * `DuplicateGroupError`, a `ScopedProviderError`, an `UnknownChannelError` or a
+   * `DuplicateChannelError`.
    */
   onModuleInit(): void {
     if (this.discovered) return;
     this.discovered = true;
-    for (const site of this.findSites()) this.addGroup(site);
+    const features = scanFeatures(this.modules.values());
+    this.runtime.bindChannels(features.channels);
+    for (const site of this.findSites()) this.addGroup(site, features);
   }
 
   onApplicationBootstrap(): void {
@@ -98,13 +117,17 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
       seen.add(instance);
       const prototype: unknown = Object.getPrototypeOf(instance);
       if (prototype === null || typeof prototype !== 'object') continue;
-      sites.push(...this.sitesOf(instance, prototype));
+      sites.push(...this.sitesOf(instance, prototype, wrapper.host));
     }
     return sites;
   }
 
   /** The supervised methods of `prototype`'s chain, to run on `instance`. */
-  private sitesOf(instance: object, prototype: object): SupervisedSite[] {
+  private sitesOf(
+    instance: object,
+    prototype: object,
+    module: Module | undefined,
+  ): SupervisedSite[] {
     const className = classNameOf(prototype);
     return this.scanner.getAllMethodNames(prototype).flatMap((methodName) => {
       const options = supervisedOptionsOf((prototype as Record<string, unknown>)[methodName]);
@@ -112,6 +135,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
       return [
         {
           instance,
+          module,
           methodName,
           site: `${className}@${methodName}`,
           defaultName: `${className}.${methodName}`,
@@ -121,7 +145,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
     });
   }
 
-  /** A scoped provider with supervised methods fails the bootstrap, or is skipped with a warning. */
+  /** Supervised methods of a scoped provider fail the bootstrap, or are skipped with a warning. */
   private rejectScoped(wrapper: InstanceWrapper, reason: string): void {
     const metatype: unknown = wrapper.metatype;
     if (typeof metatype !== 'function' || wrapper.isFactory) return;
@@ -139,7 +163,10 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
     }
   }
 
-  private addGroup({ instance, methodName, site, defaultName, options }: SupervisedSite): void {
+  private addGroup(
+    { instance, module, methodName, site, defaultName, options }: SupervisedSite,
+    features: ScannedFeatures,
+  ): void {
     if (options.length > 1) {
       throw new InvalidOptionError(site, '@Supervised', options.length, 'a single @Supervised');
     }
@@ -156,19 +183,40 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
         `no such option (known: ${SUPERVISED_KEYS.join(', ')})`,
       );
     }
-    const { name = defaultName, ...groupOptions } = given as SupervisedOptions;
+    const {
+      name = defaultName,
+      channel,
+      handlerTimeoutMs,
+      ...groupOptions
+    } = given as SupervisedOptions;
     if (typeof name !== 'string' || name.trim() === '') {
       throw new InvalidOptionError(site, 'name', name, 'a non-empty string');
     }
-
-    // The method is looked up at each run, so a spy or a replaced method is honoured.
-    const task = (ctx: TaskContext): unknown => {
+    // The method is looked up at each call, so a spy or a replaced method is honoured.
+    const call = (...args: unknown[]): unknown => {
       const method: unknown = (instance as Record<string, unknown>)[methodName];
       if (typeof method !== 'function') {
         throw new TypeError(`${site} is no longer a function.`);
       }
-      return (method as (ctx: TaskContext) => unknown).call(instance, ctx);
+      return (method as (...args: unknown[]) => unknown).apply(instance, args);
     };
+
+    let task: TaskFn;
+    if (channel === undefined) {
+      if (handlerTimeoutMs !== undefined) {
+        throw new InvalidOptionError(
+          site,
+          'handlerTimeoutMs',
+          handlerTimeoutMs,
+          'no value without "channel" (it applies to handler mode only)',
+        );
+      }
+      task = (ctx: TaskContext) => call(ctx);
+    } else {
+      const handled = this.handlerTask(site, channel, handlerTimeoutMs, call, features);
+      if (handled === undefined) return;
+      task = handled;
+    }
 
     try {
       this.runtime.add({
@@ -176,7 +224,59 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
         origin: site,
         owner: instance,
         launch: 'with-owner',
+        ...(module === undefined
+          ? {}
+          : {
+              module: {
+                key: module,
+                name: module.name,
+                supervisor: features.supervisors.get(module) ?? {},
+              },
+            }),
+        ...(typeof channel === 'string' ? { channel } : {}),
       });
+    } catch (error) {
+      if (error instanceof InvalidOptionError) {
+        throw new InvalidOptionError(site, error.option, error.received, error.expected);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The task of a handler-mode group: the core's `handleChannel` over the channel provided under
+   * the name. `undefined` (with a warning) when a test replaced the channel with something that
+   * is not a `Channel`: there is nothing to consume then.
+   *
+   * @throws UnknownChannelError; InvalidOptionError naming `Class@method` for a bad option.
+   */
+  private handlerTask(
+    site: string,
+    channel: unknown,
+    handlerTimeoutMs: unknown,
+    call: (...args: unknown[]) => unknown,
+    features: ScannedFeatures,
+  ): TaskFn | undefined {
+    if (typeof channel !== 'string' || channel.trim() === '') {
+      throw new InvalidOptionError(site, 'channel', channel, 'the name of a declared channel');
+    }
+    const declared = features.channels.get(channel);
+    if (declared === undefined) {
+      throw new UnknownChannelError(site, channel, [...features.channels.keys()]);
+    }
+    if (!(declared.instance instanceof Channel)) {
+      this.logger.warn(
+        `Channel "${channel}" was replaced by a value that is not a Channel; ${site} does not ` +
+          `consume it.`,
+      );
+      return undefined;
+    }
+    try {
+      return handleChannel(
+        declared.instance,
+        (body: unknown, delivery: Delivery<unknown, unknown>) => call(body, delivery),
+        handlerTimeoutMs === undefined ? {} : { handlerTimeoutMs: handlerTimeoutMs as number },
+      );
     } catch (error) {
       if (error instanceof InvalidOptionError) {
         throw new InvalidOptionError(site, error.option, error.received, error.expected);

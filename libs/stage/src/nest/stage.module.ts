@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import { StageConfiguration } from './stage-configuration.js';
 import { StageCoreModule } from './stage-core.module.js';
+import type { StageFeatureOptions } from './stage-feature-options.js';
+import { StageFeatureModule } from './stage-feature.module.js';
 import {
   ConfigurableStageModule,
   STAGE_MODULE_OPTIONS,
@@ -23,7 +25,13 @@ const STAGE_OPTIONS_REGISTRATION = Symbol('STAGE_OPTIONS_REGISTRATION');
  * Importing the class itself, without options, uses the defaults.
  *
  * Shutdown: call `app.enableShutdownHooks()` so that a `SIGTERM` closes the application; each
- * group then stops in its provider's destroy phase (see `@Supervised`).
+ * group then stops in its provider's destroy phase (see `@Supervised`), the last handler-mode
+ * consumer of a channel draining it first. Stage's own destroy phase comes last: it stops what is
+ * left of the supervision tree (spawned groups), cancels pending root restarts, and closes the
+ * channels nothing drained, returning their requests to the senders (`ChannelClosedError`) and
+ * dead-lettering their one-way messages, with a log line saying how many.
+ *
+ * Modules register channels and their supervisor's options with {@link StageModule.forFeature}.
  *
  * @example
  * ```ts
@@ -44,6 +52,43 @@ export class StageModule extends ConfigurableStageModule {
   /** Configures Stage with options resolved by a factory, a class or an existing provider. */
   static override forRootAsync(options: StageModuleAsyncOptions): DynamicModule {
     return withRegistration(super.forRootAsync(options));
+  }
+
+  /**
+   * Registers what the importing module adds to Stage: the channels it provides (injectable
+   * there with `@InjectChannel(name)`, under `getChannelToken(name)`) and its supervisor's
+   * strategy and intensity. Validated while the providers are created (`InvalidOptionError`);
+   * declarations that disagree fail the application's initialization (`DuplicateChannelError`).
+   *
+   * **One channel per name.** Every module that registers a declaration of a name gets the same
+   * channel instance, so a producer module and a consumer module can each register a shared
+   * declaration. Declarations of one name must be equal.
+   *
+   * **The module's supervisor.** A module that declares supervised work (a provider or controller
+   * with `@Supervised` methods) gets a supervisor named after its class, a child of the root
+   * supervisor; its children are the module's groups, in declaration order (providers in the
+   * module's order, then controllers; methods in class order). `supervisor` sets its strategy
+   * (what one group's give-up does to its siblings) and intensity (past it, the whole module gives
+   * up and the root's `onGiveUp` policy applies). Without it, the core's defaults apply.
+   *
+   * Works without `forRoot()` (the root options then take their defaults).
+   *
+   * @example
+   * ```ts
+   * @Module({
+   *   imports: [
+   *     StageModule.forFeature({
+   *       channels: [{ name: 'adder', capacity: 256 }],
+   *       supervisor: { strategy: 'one-for-all', intensity: { maxRestarts: 5, withinMs: 60_000 } },
+   *     }),
+   *   ],
+   *   providers: [AdderWorkers],
+   * })
+   * export class AdderModule {}
+   * ```
+   */
+  static forFeature(options: StageFeatureOptions = {}): DynamicModule {
+    return StageFeatureModule.register(options);
   }
 }
 

@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 
+import type { DeadLetter } from '../core/channel/dead-letter.js';
+import type { MessageId } from '../core/channel/message-id.js';
 import type { GroupStatus } from '../core/group/group-status.js';
 import type { StopOptions, StopReport } from '../core/group/stop-report.js';
 import type { TaskGroupOptions } from '../core/group/task-group-options.js';
+import type { SupervisorStatus } from '../core/supervisor/supervisor-status.js';
+import type { ChannelInfo } from './channel-info.js';
 import type { GroupInfo, StageHealth } from './group-info.js';
+import { type ChannelEntry, StageChannels } from './stage-channels.js';
 import type { StageEvent } from './stage-events.js';
 import { StageRuntime } from './stage-runtime.js';
 
@@ -13,30 +18,37 @@ export interface SpawnOptions extends TaskGroupOptions {
   /**
    * The provider whose destroy phase stops the group, usually `this` when spawning from a
    * provider, so the group stops before the providers it uses are destroyed. Without an owner the
-   * group stops in Stage's own destroy phase, which comes after every other module's.
+   * group stops in Stage's own destroy phase, which comes after every other module's. Either way
+   * a spawned group is a child of the root supervisor (path `['root', name]`), which restarts it
+   * by the `onGiveUp` policy when it gives up.
    */
   readonly owner?: object;
 }
 
 /**
- * The application's groups at run time: list and inspect them, stop, start and resize them,
- * spawn dynamic ones, read the health summary and follow every event. Injectable anywhere once
- * `StageModule` is imported in the application.
+ * The application at run time: its groups (list and inspect them, stop, start and resize them,
+ * spawn dynamic ones), its supervision tree, its channels (depth, in-flight messages, the ledger,
+ * dead letters to inspect and replay), the health summary and every event. Injectable anywhere
+ * once `StageModule` is imported in the application.
  *
- * Names are the groups' names: `ClassName.method` for a `@Supervised` method unless it sets one.
- * Every call that takes a name throws `UnknownGroupError` for a name the application does not
- * have.
+ * Group names are `ClassName.method` for a `@Supervised` method unless it sets one; every call
+ * that takes a group name throws `UnknownGroupError` for a name the application does not have,
+ * and every call that takes a channel name throws `UnknownChannelError`.
  */
 @Injectable()
 export class StageRegistry {
-  constructor(private readonly runtime: StageRuntime) {}
+  constructor(
+    private readonly runtime: StageRuntime,
+    private readonly channelSet: StageChannels,
+  ) {}
 
   /**
-   * Every group event (started, failed with its cause, restarting with its delay, gave up,
-   * stopped, …) and every root decision (`root-restart-scheduled`, `root-shutdown`), as they
-   * happen. Hot: a subscriber sees events from when it subscribes. Completes when the application
-   * has shut down and every group has stopped. A subscriber that throws is reported by RxJS as an
-   * unhandled error; it does not affect the groups.
+   * Every event, as it happens: each group's (started, failed with its cause, restarting with its
+   * delay, gave up, stopped…), each supervisor's (a module restarting its groups, giving up…),
+   * each channel's (dead-lettered, dropped, closed…) and the root policy's decisions
+   * (`root-restart-scheduled`, `root-shutdown`). See {@link StageEvent} to tell them apart. Hot: a
+   * subscriber sees events from when it subscribes. Completes when the application has shut down.
+   * A subscriber that throws is reported by RxJS as an unhandled error; it does not affect Stage.
    */
   get events$(): Observable<StageEvent> {
     return this.runtime.events$;
@@ -44,7 +56,7 @@ export class StageRegistry {
 
   /** Every group, in the order it was added (decorated groups in discovery order, then spawned). */
   list(): GroupInfo[] {
-    return this.runtime.list().map((managed) => managed.info());
+    return this.runtime.list().map((managed) => this.runtime.info(managed));
   }
 
   /** Whether a group named `name` exists. */
@@ -54,7 +66,7 @@ export class StageRegistry {
 
   /** What the registry knows about one group. @throws UnknownGroupError */
   get(name: string): GroupInfo {
-    return this.runtime.get(name).info();
+    return this.runtime.info(this.runtime.get(name));
   }
 
   /** The core's status snapshot of one group. @throws UnknownGroupError */
@@ -63,21 +75,32 @@ export class StageRegistry {
   }
 
   /**
-   * Stops a group: fires its tasks' signals and waits up to its `shutdownTimeoutMs` (or
-   * `options.timeoutMs`), then reports the tasks that did not settle as abandoned. The group then
-   * starts nothing by itself: a pending root restart is cancelled and a past give-up no longer
-   * counts against the application's health. Idempotent; a stop in progress is shared.
+   * The supervision tree, from the root down: each supervisor's state, strategy, restarts and
+   * children in start order, and each group's status. How the
+   * application maps onto it: `root` → one supervisor per module with supervised work, named
+   * after the module class → the module's groups; spawned groups hang from the root.
+   */
+  tree(): SupervisorStatus {
+    return this.runtime.treeStatus();
+  }
+
+  /**
+   * Stops a group through its supervisor: fires its tasks' signals and waits up to its
+   * `shutdownTimeoutMs` (or `options.timeoutMs`), then reports the tasks that did not settle as
+   * abandoned. The group then stays stopped until {@link start}: no strategy restart of its
+   * module, nor a restart of the module by the root, starts it again. Idempotent.
    *
    * @throws UnknownGroupError, or InvalidOptionError for a bad `timeoutMs`, as a rejected promise;
    * nothing is stopped then.
    */
   async stop(name: string, options?: StopOptions): Promise<StopReport> {
-    return this.runtime.get(name).stop(true, options);
+    return this.runtime.stop(name, options);
   }
 
   /**
-   * Starts a new run of a stopped, completed or given-up group; does nothing to a running one.
-   * Cancels a pending root restart and forgets past give-ups. No task body runs before this
+   * Starts a group again: one stopped by hand, completed or given up; does nothing to a running
+   * one. When the group's whole module gave up and waits for the root's restart, the module is
+   * restarted at once (all its groups), cancelling that wait. No task body runs before this
    * returns.
    *
    * @throws UnknownGroupError; StageNotRunningError before the application bootstrapped or once
@@ -98,9 +121,10 @@ export class StageRegistry {
   }
 
   /**
-   * Adds a dynamic group, with the root `groups` defaults applied. It starts at once when the
-   * application is running, or with the application's bootstrap otherwise, and is stopped at
-   * shutdown (see {@link SpawnOptions.owner}). Its user code never runs before this returns.
+   * Adds a dynamic group, with the root `groups` defaults applied, as a child of the root
+   * supervisor. It starts at once when the application is running, or with the application's
+   * bootstrap otherwise, and is stopped at shutdown (see {@link SpawnOptions.owner}). Its user
+   * code never runs before this returns.
    *
    * @throws InvalidOptionError for a bad option; DuplicateGroupError when the name is taken;
    * StageNotRunningError once the application is shutting down.
@@ -114,13 +138,13 @@ export class StageRegistry {
       owner,
       launch: 'with-stage',
     });
-    return managed.info();
+    return this.runtime.info(managed);
   }
 
   /**
-   * Stops a group as {@link stop} does and removes it from the application; its name is free
-   * again. Works for decorated groups too, which then come back only with the next application
-   * start.
+   * Stops a group as {@link stop} does and removes it from its supervisor and the application;
+   * its name is free again. Works for decorated groups too, which then come back only with the
+   * next application start.
    *
    * @throws UnknownGroupError (as a rejected promise)
    */
@@ -128,11 +152,57 @@ export class StageRegistry {
     return this.runtime.remove(name);
   }
 
-  /** The health summary: unhealthy while any group has given up and not been started again. */
+  /**
+   * The health summary, from the root supervisor: `healthy` while running with no subtree
+   * waiting to recover; otherwise `failing` lists the children of the root (modules, spawned
+   * groups) that failed, with their error and when the root restarts them.
+   */
   health(): StageHealth {
-    const unhealthy = this.list().flatMap(({ name, health }) =>
-      health.kind === 'healthy' ? [] : [{ name, health }],
-    );
-    return { healthy: unhealthy.length === 0, unhealthy };
+    return this.runtime.health();
   }
+
+  /** Every channel of the application, in declaration order. */
+  channels(): ChannelInfo[] {
+    return this.channelSet.list().map(channelInfo);
+  }
+
+  /** One channel. @throws UnknownChannelError */
+  channel(name: string): ChannelInfo {
+    return channelInfo(this.channelSet.get(name, `channel("${name}")`));
+  }
+
+  /**
+   * The dead letters of a channel, oldest first: each message with its last error, delivery count
+   * and when it was set aside. A snapshot. @throws UnknownChannelError
+   */
+  deadLetters(name: string): readonly DeadLetter<unknown>[] {
+    return this.channelSet.get(name, `deadLetters("${name}")`).channel.deadLetters();
+  }
+
+  /**
+   * Puts dead letters of a channel back into it (those with the given ids, or all), with their
+   * ids kept and their delivery count reset; they go back as one-way messages. Unknown ids are
+   * ignored. Returns the ids replayed.
+   *
+   * @throws UnknownChannelError; ChannelClosedError once the channel is closing.
+   */
+  replayDeadLetters(name: string, ids?: readonly MessageId[]): readonly MessageId[] {
+    return this.channelSet.get(name, `replayDeadLetters("${name}")`).channel.replayDeadLetters(ids);
+  }
+}
+
+function channelInfo({ name, channel, owners, consumers }: ChannelEntry): ChannelInfo {
+  const stats = channel.stats();
+  return {
+    name,
+    declaredBy: owners,
+    state: channel.state,
+    capacity: channel.capacity,
+    overflow: channel.overflow,
+    depth: stats.buffered,
+    inFlight: stats.inFlight,
+    deadLetters: stats.deadLetters,
+    consumers: consumers.map((consumer) => consumer.name),
+    stats,
+  };
 }

@@ -1,4 +1,5 @@
 import type { BackoffOptions } from '../core/backoff/backoff-options.js';
+import type { Delivery } from '../core/channel/delivery.js';
 import type { RestartPolicy } from '../core/group/restart-policy.js';
 import type { TaskContext } from '../core/group/task-context.js';
 import type { IntensityOptions } from '../core/group/task-group-options.js';
@@ -24,17 +25,48 @@ export interface SupervisedOptions {
   readonly backoff?: BackoffOptions;
   /** The restart intensity, or `false` for no limit; replaces the root default as a whole. */
   readonly intensity?: IntensityOptions | false;
-  /** How long the provider's destroy phase waits for the method's runs to settle; default 5000. */
+  /**
+   * How long the provider's destroy phase waits for the method's runs to settle; default 5000.
+   * In handler mode, the drain of the channel at shutdown counts against it too.
+   */
   readonly shutdownTimeoutMs?: number;
-  // Room for the second degree: `channel` binds the method to a channel, which then runs it in
-  // handler mode (one call per message, the return value being the reply).
+  /**
+   * Binds the method to the channel of that name (declared with `StageModule.forFeature({
+   * channels })`): Stage runs it in **handler mode**, calling it once per message with `(body,
+   * delivery)`; its return value is the reply to a request. `size` tasks consume the channel at
+   * once. An unknown name fails the bootstrap with `UnknownChannelError`.
+   */
+  readonly channel?: string;
+  /**
+   * Handler mode only: how long one call may take, in ms. Past it the handler is treated as hung:
+   * its delivery fails (and counts), and its task is replaced by a fresh one. Default: no limit.
+   */
+  readonly handlerTimeoutMs?: number;
 }
+
+/** Options of a `@Supervised` method that receives its run's `TaskContext`. */
+export type SupervisedTaskOptions = SupervisedOptions & {
+  readonly channel?: undefined;
+  readonly handlerTimeoutMs?: undefined;
+};
+
+/** Options of a `@Supervised` method bound to a channel: it runs in handler mode. */
+export type SupervisedHandlerOptions = SupervisedOptions & { readonly channel: string };
 
 /** A method that can be supervised: it receives its run's context and may return a promise. */
 export type SupervisedMethod = (ctx: TaskContext) => unknown;
 
-/** The decorator `@Supervised` returns; it accepts only methods that take a `TaskContext`. */
-export type SupervisedDecorator = <TMethod extends SupervisedMethod>(
+/**
+ * A method that handles the messages of a channel: it receives a message's body and its delivery
+ * and returns the reply (or a promise of it). Any message and reply types are accepted.
+ */
+export type ChannelHandlerMethod = (body: never, delivery: Delivery<never, never>) => unknown;
+
+/**
+ * The decorator `@Supervised` returns; it accepts only methods of the right shape: taking a
+ * `TaskContext`, or `(body, delivery)` in handler mode.
+ */
+export type SupervisedDecorator<TShape = SupervisedMethod> = <TMethod extends TShape>(
   target: object,
   key: string | symbol,
   descriptor: TypedPropertyDescriptor<TMethod>,
@@ -48,19 +80,35 @@ const supervisedByMethod = new WeakMap<object, readonly SupervisedOptions[]>();
  *
  * The method is the task: each run receives a `TaskContext` (an `AbortSignal` that fires when the
  * run must stop, its slot `index`, its `attempt` and the `group` name) and runs until its promise
- * settles.
+ * settles. Such a method can consume a channel in **loop mode**: inject the channel and iterate
+ * `channel.consume(ctx)`; a throw fails the run, and the message it held is redelivered.
+ *
+ * With `channel`, the method runs in **handler mode** instead: Stage owns the loop and calls
+ * `method(body, delivery)` once per message, with `size` calls at most at once. Its return value
+ * (or what its promise resolves to) is the reply to a request. A throw fails that delivery only:
+ * the message is redelivered after a delay growing with its delivery count (`delivery.
+ * deliveryCount`), or dead-lettered after the channel's `maxDeliveries`, while the task goes on
+ * with other messages. A call that exceeds `handlerTimeoutMs` is abandoned and its task replaced.
+ * Handlers should be idempotent, keyed by `delivery.id`: a message may be handled again after a
+ * crash.
  *
  * - **Start**: discovered when the application initializes, started in the owning provider's
  *   `onApplicationBootstrap` phase, after the provider's own hook.
  * - **Failure**: a throw or rejection is logged with its stack under the group's name, counted in
  *   the registry, and the run is restarted by the group's policy and backoff. Past the restart
- *   intensity the group gives up and the root options' `onGiveUp` policy applies; the
- *   application never crashes.
+ *   intensity the group gives up: its module's supervisor restarts it by its strategy (see
+ *   `StageModule.forFeature({ supervisor })`), and past the supervisor's own intensity the whole
+ *   module gives up and the root options' `onGiveUp` policy applies. The application never
+ *   crashes.
+ * - **Supervision tree**: the group is a child of the supervisor of the module that declares its
+ *   provider, named after the module class; its path is `['root', 'Module', 'Class.method']`.
  * - **Cancellation and shutdown**: the group stops in the owning provider's `onModuleDestroy`
  *   phase, before that provider's own hook and before the providers it depends on are destroyed.
  *   The signal fires and Stage waits up to `shutdownTimeoutMs` for the runs to settle; a run
  *   still going then is reported as abandoned (a promise cannot be killed). Several supervised
- *   methods of one provider stop in parallel, each within its own deadline.
+ *   methods of one provider stop in reverse declaration order, each within its own deadline. In
+ *   handler mode, the last group consuming a channel first closes it and drains it within the
+ *   same deadline (sends then reject with `ChannelClosedError`), then stops.
  *
  * Works on the methods of providers and controllers. Only singleton instance methods can be
  * supervised: a request-scoped or transient provider fails the bootstrap (see
@@ -76,9 +124,23 @@ const supervisedByMethod = new WeakMap<object, readonly SupervisedOptions[]>();
  *     while (!signal.aborted) await this.relayBatch(signal);
  *   }
  * }
+ *
+ * @Injectable()
+ * export class AdderWorkers {
+ *   @Supervised({ channel: 'adder', size: 4 })
+ *   add({ a, b }: Operands, delivery: Delivery<Operands, number>): number {
+ *     return a + b;
+ *   }
+ * }
  * ```
  */
-export function Supervised(options: SupervisedOptions = {}): SupervisedDecorator {
+export function Supervised(options?: SupervisedTaskOptions): SupervisedDecorator;
+export function Supervised(
+  options: SupervisedHandlerOptions,
+): SupervisedDecorator<ChannelHandlerMethod>;
+export function Supervised(
+  options: SupervisedOptions = {},
+): SupervisedDecorator<SupervisedMethod | ChannelHandlerMethod> {
   return (_target, _key, descriptor) => {
     const method = descriptor.value;
     if (typeof method !== 'function') return;

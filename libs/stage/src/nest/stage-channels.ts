@@ -1,0 +1,181 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+import { Channel } from '../core/channel/channel.js';
+import type { ChannelCloseReport } from '../core/channel/channel-close-report.js';
+import type { ChannelEvent } from '../core/channel/channel-events.js';
+import { isStageError } from '../core/errors/stage-error.js';
+import { UnknownChannelError } from './errors/unknown-channel-error.js';
+import type { ManagedGroup } from './managed-group.js';
+import type { DeclaredChannel } from './scan-features.js';
+import { StageConfiguration } from './stage-configuration.js';
+import type { ChannelDeclaration } from './stage-feature-options.js';
+
+/** A channel of the running application. */
+export interface ChannelEntry {
+  readonly name: string;
+  readonly channel: Channel<unknown, unknown>;
+  /** The modules that declare it, for messages and the registry. */
+  readonly owners: string;
+  /** The groups that consume it in handler mode, in declaration order. */
+  readonly consumers: ManagedGroup[];
+}
+
+/**
+ * The application's channels by name. Providers build them (the first declaration of a name
+ * builds its channel, every provider of the name returns that instance); once the module graph
+ * is known, the explorer binds each name to what the application actually injects (a test may
+ * have replaced it) and its handler-mode consumers. At shutdown it drains a channel through its
+ * last consumer and closes what is left. Internal.
+ */
+@Injectable()
+export class StageChannels {
+  private readonly logger = new Logger('Stage');
+  /** One channel per name, built from the first declaration a provider asked for. */
+  private readonly built = new Map<string, Channel<unknown, unknown>>();
+  /** The bound channels, in declaration order; only real `Channel` instances. */
+  private readonly entries = new Map<string, ChannelEntry>();
+  /** The names declared, bound or not (a test may replace a channel with a stub). */
+  private declared: readonly string[] = [];
+  /** Unsubscribes from the channels' events. */
+  private readonly detachers: (() => void)[] = [];
+
+  constructor(private readonly configuration: StageConfiguration) {}
+
+  /**
+   * The channel named `name`, built from its declaration in `declarations` the first time.
+   *
+   * @throws InvalidOptionError from the core, naming `channel "<name>"`, for a bad option.
+   */
+  obtain(name: string, declarations: readonly ChannelDeclaration[]): Channel<unknown, unknown> {
+    const existing = this.built.get(name);
+    if (existing !== undefined) return existing;
+
+    const declaration = declarations.find((candidate) => candidate.name === name);
+    const channel = new Channel<unknown, unknown>(declaration ?? { name });
+    this.built.set(name, channel);
+    return channel;
+  }
+
+  /**
+   * Binds the declared channels, forwarding their events to `emit` and logging dead letters,
+   * abandoned handlers and failures. A name whose provider was replaced by something that is not
+   * a `Channel` is left out.
+   */
+  bind(declared: ReadonlyMap<string, DeclaredChannel>, emit: (event: ChannelEvent) => void): void {
+    this.declared = [...declared.keys()];
+    for (const { name, instance, owners } of declared.values()) {
+      if (!(instance instanceof Channel) || this.entries.has(name)) continue;
+      const channel = instance as Channel<unknown, unknown>;
+      this.entries.set(name, { name, channel, owners, consumers: [] });
+      this.detachers.push(
+        channel.on((event) => {
+          emit(event);
+          this.logEvent(event);
+        }),
+      );
+    }
+  }
+
+  /** The bound channel named `name`, if any. */
+  find(name: string): ChannelEntry | undefined {
+    return this.entries.get(name);
+  }
+
+  /** The bound channel named `name`. @throws UnknownChannelError naming `operation` */
+  get(name: string, operation: string): ChannelEntry {
+    const entry = this.entries.get(name);
+    if (entry === undefined) {
+      throw new UnknownChannelError(`StageRegistry.${operation}`, name, [...this.entries.keys()]);
+    }
+    return entry;
+  }
+
+  list(): readonly ChannelEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Every declared name, bound or not. */
+  get names(): readonly string[] {
+    return this.declared;
+  }
+
+  /**
+   * What stopping `consumer` at shutdown does first: when it runs and no other consumer of its
+   * channel is still active, close the channel and let `consumer` drain it within the stop's
+   * deadline. `undefined` when another consumer will drain it, when `consumer` does not run (its
+   * module gave up, an operator stopped it: nothing would drain), or when it consumes no bound
+   * channel; the channel is then closed by {@link closeAll}.
+   */
+  drainBefore(consumer: ManagedGroup): ((budgetMs: number) => Promise<void>) | undefined {
+    const entry = consumer.channel === undefined ? undefined : this.entries.get(consumer.channel);
+    if (entry === undefined || !consumer.running) return undefined;
+    if (entry.consumers.some((other) => other !== consumer && other.active)) return undefined;
+
+    return async (budgetMs) => {
+      const report = await entry.channel.close({ timeoutMs: budgetMs });
+      this.logClosed(entry.name, report);
+    };
+  }
+
+  /**
+   * Closes every channel still open, at once: after every group has stopped, nothing will drain
+   * them. What is left is returned to its senders or dead-lettered by the core, and logged. Then
+   * stops forwarding events. Never rejects.
+   */
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      this.list().map(async ({ name, channel }) => {
+        const wasOpen = channel.state.kind !== 'closed';
+        const report = await channel.close({ timeoutMs: 0 });
+        if (wasOpen) this.logClosed(name, report);
+      }),
+    );
+    for (const detach of this.detachers.splice(0)) detach();
+  }
+
+  private logClosed(name: string, report: ChannelCloseReport): void {
+    const { returned, deadLettered, stored, inFlight } = report;
+    if (returned + deadLettered + stored + inFlight === 0) {
+      this.log('log', `Channel "${name}" drained and closed.`);
+      return;
+    }
+    const parts = [
+      returned > 0 ? `${returned} request(s) returned to their senders (ChannelClosedError)` : '',
+      deadLettered > 0 ? `${deadLettered} one-way message(s) dead-lettered` : '',
+      stored > 0 ? `${stored} message(s) left in storage` : '',
+      inFlight > 0 ? `${inFlight} message(s) still held by abandoned handlers` : '',
+    ].filter((part) => part !== '');
+    this.log('warn', `Channel "${name}" closed before it drained: ${parts.join(', ')}.`);
+  }
+
+  private logEvent(event: ChannelEvent): void {
+    switch (event.type) {
+      case 'dead-lettered':
+        // Left over at close: the close summary counts them, one line for all.
+        if (isStageError(event.letter.error, 'STAGE_CLOSED_BEFORE_DELIVERY')) return;
+        this.log(
+          'warn',
+          `Channel "${event.channel}" dead-lettered message ${event.letter.id} after ` +
+            `${event.letter.deliveryCount} failed deliveries: ${event.letter.error.message}`,
+        );
+        return;
+      case 'handler-abandoned':
+        this.log(
+          'error',
+          `A handler of channel "${event.channel}" exceeded ${event.timeoutMs} ms on message ` +
+            `${event.id}; its task is replaced and the call abandoned.`,
+        );
+        return;
+      case 'storage-failed':
+      case 'hook-failed':
+        this.log('error', `Channel "${event.channel}": ${event.type}: ${event.error.message}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private log(level: 'log' | 'warn' | 'error', message: string): void {
+    if (this.configuration.options.logging) this.logger[level](message);
+  }
+}
