@@ -77,6 +77,15 @@ export class Backoff {
     if (this.minMs < 0 || !Number.isFinite(this.minMs)) {
       throw new InvalidOptionError(owner, `${path}.minMs`, this.minMs, 'a finite number >= 0');
     }
+    if (this.maxMs < this.minMs && options?.maxMs === undefined) {
+      // The user set only minMs, above the default maxMs: name what they set, not the default.
+      throw new InvalidOptionError(
+        owner,
+        `${path}.minMs`,
+        this.minMs,
+        `a number from 0 to maxMs (${this.maxMs} by default; set ${path}.maxMs to wait longer)`,
+      );
+    }
     if (this.maxMs < this.minMs || this.maxMs > MAX_TIMER_MS) {
       throw new InvalidOptionError(
         owner,

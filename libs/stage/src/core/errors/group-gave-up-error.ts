@@ -1,4 +1,5 @@
 import { StageError } from './stage-error.js';
+import { messageOf } from './thrown-value-error.js';
 import type { IntensityOptions } from '../group/task-group-options.js';
 
 declare module './stage-error.js' {
@@ -31,7 +32,7 @@ export class GroupGaveUpError extends StageError {
   }) {
     const { group, path, limit, cause } = details;
     const last = cause
-      ? `Last failure: ${cause.message}.`
+      ? `Last failure: ${messageOf(cause)}.`
       : `Its tasks completed at once each time under restart: 'always'.`;
     super(
       `Group "${path.join('/')}" gave up: its tasks needed more than ${limit.maxRestarts} ` +

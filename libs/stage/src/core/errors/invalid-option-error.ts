@@ -29,8 +29,19 @@ export class InvalidOptionError extends StageError {
   }
 }
 
-/** A short, safe rendering of any value for an error message. */
+/**
+ * A short, safe rendering of any value for an error message. Never throws, even for a value that
+ * throws when inspected (a revoked `Proxy`, a throwing getter or `toJSON`).
+ */
 export function describeValue(value: unknown): string {
+  try {
+    return render(value);
+  } catch {
+    return 'a value that throws when inspected';
+  }
+}
+
+function render(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;

@@ -1,3 +1,4 @@
+import { isNativeError } from 'node:util/types';
 import { StageError } from './stage-error.js';
 import { describeValue } from './invalid-option-error.js';
 
@@ -19,7 +20,34 @@ export class ThrownValueError extends StageError {
   }
 }
 
-/** Returns `value` when it is an `Error`, otherwise a {@link ThrownValueError} that keeps it. */
+/**
+ * Returns `value` when it is an `Error` (of any realm: an error made in a `vm` context or a Jest
+ * sandbox is kept as is), otherwise a {@link ThrownValueError} that keeps it. Never throws, even
+ * for a value that throws when inspected (a revoked `Proxy` is wrapped).
+ */
 export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new ThrownValueError(value);
+  return isError(value) ? value : new ThrownValueError(value);
+}
+
+/**
+ * `error.message` as a string, or a placeholder when reading it throws (a hostile getter or
+ * `Proxy`). Never throws, so Stage can build its own messages from any user error.
+ */
+export function messageOf(error: Error): string {
+  try {
+    const message: unknown = error.message;
+    return typeof message === 'string' ? message : String(message);
+  } catch {
+    return '(its message throws when read)';
+  }
+}
+
+/** Whether `value` is an `Error`, of this realm or another (a `vm` context, a Jest sandbox). */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error || isNativeError(value);
+  } catch {
+    // `instanceof` runs a Proxy's `getPrototypeOf` trap, which may throw.
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import type { GroupEvent, GroupListener } from './group-events.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { messageOf } from '../errors/thrown-value-error.js';
 
 /**
  * The least a logger must offer. Nest's `Logger` fits as is; so does `console` (whose `error`
@@ -41,7 +42,8 @@ const DEFAULT_WINDOW_MS = 5_000;
  * - Starts, completions and restarts are not logged; subscribe to the group for those.
  *
  * The window timer is `unref`'d: it never keeps the process alive. A logger that throws is
- * reported by the group as `hook-failed` (and not logged again).
+ * reported by the group as `hook-failed` (and not logged again). An error whose `message` or
+ * `stack` throws when read is still logged, with a placeholder message and no stack.
  *
  * @returns A function that detaches the log, first writing any pending summary.
  * @throws {InvalidOptionError} When `windowMs` is not a number > 0 or `logger` lacks a method.
@@ -77,23 +79,21 @@ export function attachGroupLog(
   function describe(event: GroupEvent): void {
     const name = `group "${event.path.join('/')}"`;
     switch (event.type) {
-      case 'failed':
-        failures.record(
-          name,
-          event.error,
-          `${name}: task ${event.index} (attempt ${event.attempt}) failed: ${event.error.message}`,
-        );
+      case 'failed': {
+        const task = `task ${event.index} (attempt ${event.attempt})`;
+        failures.record(name, event.error, `${name}: ${task} failed: ${messageOf(event.error)}`);
         return;
+      }
       case 'hook-failed':
         hookFailures.record(
           name,
           event.error,
-          `${name}: ${event.hook} threw: ${event.error.message}`,
+          `${name}: ${event.hook} threw: ${messageOf(event.error)}`,
         );
         return;
       case 'gave-up':
         failures.flush();
-        logger.error(`${name}: ${event.error.message}`, event.error.stack);
+        logger.error(`${name}: ${messageOf(event.error)}`, stackOf(event.error));
         return;
       case 'stopped': {
         failures.flush();
@@ -148,11 +148,11 @@ class RepeatLog {
   record(name: string, error: Error, line: string): void {
     if (this.#timer !== undefined) {
       this.#count++;
-      this.#last = { name, message: error.message };
+      this.#last = { name, message: messageOf(error) };
       return;
     }
     this.#open();
-    this.#logger.error(line, error.stack);
+    this.#logger.error(line, stackOf(error));
   }
 
   /** Writes the pending summary, if any; the window stays as it is. */
@@ -187,5 +187,15 @@ class RepeatLog {
     } catch {
       // The logger itself threw, in a timer: there is nowhere left to report it.
     }
+  }
+}
+
+/** `error.stack`, or `undefined` when it is not a string or reading it throws. */
+function stackOf(error: Error): string | undefined {
+  try {
+    const stack: unknown = error.stack;
+    return typeof stack === 'string' ? stack : undefined;
+  } catch {
+    return undefined;
   }
 }

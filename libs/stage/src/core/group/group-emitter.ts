@@ -2,7 +2,13 @@ import type { GroupEvent, GroupListener } from './group-events.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { toError } from '../errors/thrown-value-error.js';
 
-const NO_LISTENERS: readonly GroupListener[] = Object.freeze([]);
+/** One subscription; `subscribed` turns false once, when it is cancelled. */
+interface Subscription {
+  readonly listener: GroupListener;
+  subscribed: boolean;
+}
+
+const NO_LISTENERS: readonly Subscription[] = Object.freeze([]);
 
 /**
  * The listeners of one group, and the one place where a throwing listener is turned into a
@@ -14,8 +20,12 @@ const NO_LISTENERS: readonly GroupListener[] = Object.freeze([]);
 export class GroupEmitter {
   /** Names the group in errors. */
   readonly #owner: string;
-  /** Replaced, never mutated, so that an emission can iterate it while listeners change. */
-  #listeners: readonly GroupListener[] = NO_LISTENERS;
+  /**
+   * Replaced, never mutated, so that an emission can iterate it while listeners change. A
+   * subscription cancelled during an emission is skipped by it (its `subscribed` is checked);
+   * one added during an emission hears the next event, not the current one.
+   */
+  #listeners: readonly Subscription[] = NO_LISTENERS;
 
   constructor(owner: string) {
     this.#owner = owner;
@@ -27,7 +37,8 @@ export class GroupEmitter {
   }
 
   /**
-   * Adds a listener; returns a function that removes it (once, however often it is called).
+   * Adds a listener; returns a function that removes it (once, however often it is called). Once
+   * removed, the listener hears nothing more, not even the rest of an emission in progress.
    *
    * @throws {InvalidOptionError} When `listener` is not a function.
    */
@@ -35,24 +46,22 @@ export class GroupEmitter {
     if (typeof listener !== 'function') {
       throw new InvalidOptionError(this.#owner, 'listener', listener, 'a function');
     }
-    this.#listeners = [...this.#listeners, listener];
-    let subscribed = true;
+    const subscription: Subscription = { listener, subscribed: true };
+    this.#listeners = [...this.#listeners, subscription];
     return () => {
-      if (!subscribed) return;
-      subscribed = false;
-      const at = this.#listeners.indexOf(listener);
-      if (at === -1) return;
-      const next = [...this.#listeners];
-      next.splice(at, 1);
+      if (!subscription.subscribed) return;
+      subscription.subscribed = false;
+      const next = this.#listeners.filter((other) => other !== subscription);
       this.#listeners = next.length === 0 ? NO_LISTENERS : next;
     };
   }
 
   /** Calls every listener in order; one that throws is reported as `hook-failed`. */
   emit(event: GroupEvent): void {
-    for (const listener of this.#listeners) {
+    for (const subscription of this.#listeners) {
+      if (!subscription.subscribed) continue;
       try {
-        listener(event);
+        subscription.listener(event);
       } catch (error) {
         this.hookFailed(event, `listener of "${event.type}"`, error);
       }
@@ -75,9 +84,10 @@ export class GroupEmitter {
       hook,
       error: toError(error),
     };
-    for (const listener of listeners) {
+    for (const subscription of listeners) {
+      if (!subscription.subscribed) continue;
       try {
-        listener(event);
+        subscription.listener(event);
       } catch {
         // Ignored on purpose; see above.
       }

@@ -5,6 +5,12 @@ import type { IntensityOptions, TaskGroupOptions } from './task-group-options.js
 import { Backoff, MAX_TIMER_MS } from '../backoff/backoff.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 
+/**
+ * The largest group: a million tasks already take about a gigabyte of heap, and a size typed
+ * with a few zeros too many would otherwise freeze the process, then crash it out of memory.
+ */
+export const MAX_GROUP_SIZE = 1_000_000;
+
 /** The default shutdown deadline of a group, in ms. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
 
@@ -95,10 +101,10 @@ export function defaultIntensity(size: number): IntensityOptions {
   };
 }
 
-/** @throws {InvalidOptionError} When `size` is not an integer >= 0. */
+/** @throws {InvalidOptionError} When `size` is not an integer from 0 to {@link MAX_GROUP_SIZE}. */
 export function validateSize(size: unknown, owner: string): asserts size is number {
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new InvalidOptionError(owner, 'size', size, 'an integer >= 0');
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_GROUP_SIZE) {
+    throw new InvalidOptionError(owner, 'size', size, `an integer from 0 to ${MAX_GROUP_SIZE}`);
   }
 }
 

@@ -46,6 +46,33 @@ describe('RestartIntensity', () => {
     expect(intensity.tryRecord(1)).toBe(true);
   });
 
+  describe('withLimit', () => {
+    it('keeps the restarts in the window under the new limit', () => {
+      const intensity = new RestartIntensity({ maxRestarts: 3, withinMs: 1_000 });
+      [0, 10, 20].forEach((now) => intensity.tryRecord(now));
+      const larger = intensity.withLimit({ maxRestarts: 4, withinMs: 1_000 });
+      expect(larger.tryRecord(30)).toBe(true);
+      expect(larger.tryRecord(40)).toBe(false);
+      // The oldest restart leaves the window at 1,000 as it would have without the change.
+      expect(larger.tryRecord(1_000)).toBe(true);
+    });
+
+    it('keeps only the latest restarts when the new limit is lower', () => {
+      const intensity = new RestartIntensity({ maxRestarts: 4, withinMs: 1_000 });
+      [0, 10, 20, 30].forEach((now) => intensity.tryRecord(now));
+      const smaller = intensity.withLimit({ maxRestarts: 2, withinMs: 1_000 });
+      expect(smaller.tryRecord(1_019)).toBe(false);
+      expect(smaller.tryRecord(1_020)).toBe(true);
+    });
+
+    it('keeps nothing without a limit, and leaves the original as it was', () => {
+      const intensity = new RestartIntensity({ maxRestarts: 1, withinMs: 1_000 });
+      intensity.tryRecord(0);
+      expect(intensity.withLimit(false).tryRecord(1)).toBe(true);
+      expect(intensity.tryRecord(1)).toBe(false);
+    });
+  });
+
   it('agrees with a list of every restart, over random sequences', () => {
     fc.assert(
       fc.property(

@@ -32,7 +32,8 @@ export class RestartIntensity {
 
   /**
    * Records a restart at `now` (ms). Returns false when this restart would exceed the limit (and
-   * records nothing then).
+   * records nothing then). Pass a monotonic time (`performance.now()`): with the wall clock, a
+   * clock set back would keep old restarts in the window, and one set forward would forget them.
    */
   tryRecord(now: number): boolean {
     const limit = this.#limit;
@@ -45,11 +46,25 @@ export class RestartIntensity {
     }
     if (this.#count >= limit.maxRestarts) return false;
 
-    if (this.#count === ring.length) this.#grow(limit.maxRestarts);
-    const tail = (this.#head + this.#count) % this.#ring.length;
-    this.#ring[tail] = now;
-    this.#count++;
+    this.#append(now, limit.maxRestarts);
     return true;
+  }
+
+  /**
+   * A new intensity with `limit` that remembers the latest restarts recorded here (at most
+   * `limit.maxRestarts`), so that changing the limit of a running group does not open a fresh
+   * window: a crash loop cannot escape its intensity by being resized.
+   *
+   * @throws {InvalidOptionError} When `limit` is neither `false` nor valid intensity options.
+   */
+  withLimit(limit: IntensityOptions | false, owner?: string): RestartIntensity {
+    const next = new RestartIntensity(limit, owner);
+    const max = limit === false ? 0 : limit.maxRestarts;
+    const ring = this.#ring;
+    for (let i = Math.max(0, this.#count - max); i < this.#count; i++) {
+      next.#append(ring[(this.#head + i) % ring.length]!, max);
+    }
+    return next;
   }
 
   /** Forgets every recorded restart. */
@@ -57,6 +72,14 @@ export class RestartIntensity {
     this.#ring = [];
     this.#head = 0;
     this.#count = 0;
+  }
+
+  /** Records `at` as the newest timestamp; the caller checked that there is room. */
+  #append(at: number, max: number): void {
+    if (this.#count === this.#ring.length) this.#grow(max);
+    const tail = (this.#head + this.#count) % this.#ring.length;
+    this.#ring[tail] = at;
+    this.#count++;
   }
 
   /** Doubles the ring (up to `max` slots), keeping the recorded timestamps in order from 0. */

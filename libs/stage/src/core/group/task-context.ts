@@ -10,6 +10,10 @@ export interface TaskContext {
    * has given up. A task should end soon after; when it does, it ends *stopped*, however it ends
    * (returning, throwing), and is not restarted.
    *
+   * It also fires once the run has ended in any other way (completed, failed), before any
+   * restart: work the run started and left running sees that it must stop. Its `reason` then says
+   * the run "has ended" rather than "was asked to stop".
+   *
    * Created on first access, so a task that never reads it costs no `AbortController`.
    */
   readonly signal: AbortSignal;

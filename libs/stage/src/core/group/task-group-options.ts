@@ -14,7 +14,7 @@ export interface TaskGroupOptions {
   readonly name: string;
   /** The task every slot runs. */
   readonly task: TaskFn;
-  /** How many tasks run at once. An integer >= 0; default 1. */
+  /** How many tasks run at once. An integer from 0 to 1,000,000; default 1. */
   readonly size?: number;
   /** When an ended task is started again; default `on-failure`. */
   readonly restart?: RestartPolicy;

@@ -40,8 +40,11 @@ const NOTHING_TO_STOP: StopReport = Object.freeze({ settled: 0, abandoned: [], c
  *
  * **Outcomes.** A task run ends *completed* when its promise resolves (or it returns a value),
  * *failed* when it throws or rejects, synchronously or not, with any value (a non-`Error` is
- * wrapped in a `ThrownValueError` that keeps it), and *stopped* when it ends after its stop was
- * requested, however it ended. A stopped run is never restarted.
+ * wrapped in a `ThrownValueError` that keeps it, and so is a value that throws when inspected,
+ * such as a revoked `Proxy`; an `Error` of another realm is kept as is), and *stopped* when it
+ * ends after its stop was requested, however it ended. A stopped run is never restarted. A
+ * returned promise whose `then` throws fails the run. Once a run has ended, however it ended,
+ * its `ctx.signal` has fired: work it left running learns that it must stop before any restart.
  *
  * **Restarts.** By the restart policy: `always` after a completion (waiting `backoff.minMs`)
  * and after a failure; `on-failure` after a failure only; `never` not at all. A failure waits a
@@ -51,7 +54,9 @@ const NOTHING_TO_STOP: StopReport = Object.freeze({ settled: 0, abandoned: [], c
  * intensity (default: 6 per slot within 30 s, which gives up after about 12 s of a task that
  * fails at once on every start); past it the group **gives up**: it emits `gave-up` with a
  * {@link GroupGaveUpError}, stops its tasks within `shutdownTimeoutMs`, enters state `gave-up`
- * and then reports the error to its parent (`childExited` with `failed`) and to `scope()`.
+ * and then reports the error to its parent (`childExited` with `failed`) and to `scope()`. The
+ * window and `resetAfterMs` are measured on a monotonic clock (`performance.now()`): setting the
+ * system clock back or forth neither fills nor empties them. Resizing keeps the window's restarts.
  *
  * **The end of a run on its own.** When every slot has ended and none will restart (all
  * completed under `on-failure`, or any end under `never`), the run ends in state `completed`
@@ -63,6 +68,9 @@ const NOTHING_TO_STOP: StopReport = Object.freeze({ settled: 0, abandoned: [], c
  * the group nor crashes the process: it is reported as a `hook-failed` event (a throwing
  * `hook-failed` listener is ignored) and the group carries on as documented. With no listener at
  * all, such errors are not reported anywhere: attach one (for example {@link attachGroupLog}).
+ * User code may also call `stop()`, `start()` or `resize()` from inside any of these, or from a
+ * task's abort listener: the call takes effect as it would from outside (a `stop()` made while the
+ * group decides a restart cancels that restart), and the group stays consistent.
  *
  * @example
  * const group = new TaskGroup({
@@ -95,8 +103,11 @@ export class TaskGroup implements SupervisedChild {
   #pendingStart = false;
   /** The current run's slots, by index; empty when no run is in progress. */
   #slots: TaskSlot[] = [];
-  /** Slots removed by a shrink whose run is still in progress; the group still waits for them. */
-  #retiring: TaskSlot[] = [];
+  /**
+   * Slots removed by a shrink whose run is still in progress; the group still waits for them. A
+   * set, so that forgetting one is O(1) when a shrink of thousands of slots settles.
+   */
+  #retiring = new Set<TaskSlot>();
   /**
    * Task runs in progress that the group still waits for: those of `#slots`, of `#retiring` and,
    * during a halt, of `halt.waiting`. A run is tracked while its slot's `run` points to it.
@@ -218,9 +229,10 @@ export class TaskGroup implements SupervisedChild {
    * Changes how many tasks run. Growing launches the new slots on a later turn of the event loop;
    * shrinking requests the stop of the highest slots, whose runs end *stopped* and are not
    * restarted (a `stop()` still waits for them). Outside a run, sets the size of the next run.
-   * With the default intensity, the limit follows the new size and its window starts afresh.
+   * With the default intensity, the limit follows the new size and the restarts already in the
+   * window still count: resizing never lets a crash loop escape its intensity.
    *
-   * @throws {InvalidOptionError} When `size` is not an integer >= 0.
+   * @throws {InvalidOptionError} When `size` is not an integer from 0 to 1,000,000.
    */
   resize(size: number): void {
     validateSize(size, this.#options.owner);
@@ -229,11 +241,18 @@ export class TaskGroup implements SupervisedChild {
     if (this.#state.kind !== 'running' || previous === size) return;
 
     if (this.#options.intensity === undefined) {
-      this.#intensity = new RestartIntensity(defaultIntensity(size));
+      this.#intensity = this.#intensity.withLimit(defaultIntensity(size));
     }
     for (let index = previous; index < size; index++) this.#openSlot(index);
-    for (let index = previous - 1; index >= size; index--) this.#retireSlot(this.#slots[index]!);
+    const stopping: TaskRun[] = [];
+    for (let index = previous - 1; index >= size; index--) {
+      const run = this.#retireSlot(this.#slots[index]!);
+      if (run !== undefined) stopping.push(run);
+    }
     this.#slots.length = size;
+    // Stop requests run user code (abort listeners, stop hooks) that may call back into the group
+    // (stop, start, resize): they run once the slots are consistent, and a call they make wins.
+    for (const run of stopping) run.requestStop();
     this.#checkEnded();
   }
 
@@ -312,7 +331,12 @@ export class TaskGroup implements SupervisedChild {
   }
 
   static #launchLater(this: void, group: TaskGroup, slot: TaskSlot): void {
-    group.#launch(slot);
+    try {
+      group.#launch(slot);
+    } catch (error) {
+      // In a timer a throw would crash the process; only a defect of the group can land here.
+      group.#hookFailed('task-group', error);
+    }
   }
 
   #launch(slot: TaskSlot): void {
@@ -323,7 +347,7 @@ export class TaskGroup implements SupervisedChild {
     const run = new TaskRun(slot.index, slot.attempt, this.name, this.#reportHookFailure);
     slot.phase = 'running';
     slot.run = run;
-    slot.startedAt = Date.now();
+    slot.startedAt = performance.now();
     this.#running++;
 
     if (this.#events.active) {
@@ -337,35 +361,34 @@ export class TaskGroup implements SupervisedChild {
     }
     // A listener of `started` may already have stopped the group: the body is not called then.
     if (run.stopRequested) {
-      this.#settle(slot, run, STOPPED);
+      this.#settled(slot, run, STOPPED);
       return;
     }
 
-    let result: unknown;
-    let thenable: boolean;
     try {
       const task = this.#task;
-      result = task(run);
-      thenable = isThenable(result);
+      const result = task(run);
+      if (!isThenable(result)) {
+        this.#settled(slot, run, COMPLETED);
+        return;
+      }
+      // Two small callbacks per run cost less than an async driver frame (about 250 bytes less
+      // per idle task); `#settled` makes a thenable that calls both, or twice, harmless. `then`
+      // is user code even on a promise (a subclass, a patched instance): a throw fails the run.
+      const promise = result instanceof Promise ? result : Promise.resolve(result);
+      promise.then(
+        () => this.#settled(slot, run, COMPLETED),
+        (error: unknown) => this.#settled(slot, run, failure(error)),
+      );
     } catch (error) {
-      this.#settle(slot, run, { kind: 'failed', error: toError(error) });
-      return;
+      this.#settled(slot, run, failure(error));
     }
-    if (!thenable) {
-      this.#settle(slot, run, COMPLETED);
-      return;
-    }
-    // Two small callbacks per run cost less than an async driver frame (about 250 bytes less per
-    // idle task); `#settled` makes a thenable that calls both, or twice, harmless.
-    const promise =
-      result instanceof Promise ? result : Promise.resolve(result as PromiseLike<unknown>);
-    promise.then(
-      () => this.#settled(slot, run, COMPLETED),
-      (error: unknown) => this.#settled(slot, run, { kind: 'failed', error: toError(error) }),
-    );
   }
 
-  /** Settles a run from a promise callback, where a throw would become an unhandled rejection. */
+  /**
+   * Settles a run; a throw (a defect of the group, never user code, which is guarded where it is
+   * called) is reported instead of escaping into a timer or a promise callback.
+   */
   #settled(slot: TaskSlot, run: TaskRun, outcome: TaskOutcome): void {
     try {
       this.#settle(slot, run, outcome);
@@ -388,12 +411,11 @@ export class TaskGroup implements SupervisedChild {
     if (wasRunning) slot.phase = 'deciding';
     else if (slot.phase === 'retiring') this.#retire(slot);
 
-    const now = Date.now();
     if (outcome.kind === 'failed') {
       this.#failures++;
       this.#runFailure = outcome.error;
       this.#lastFailed = run;
-      this.#lastFailedAt = now;
+      this.#lastFailedAt = Date.now();
     }
     if (this.#events.active) this.#emitOutcome(run, outcome);
 
@@ -406,10 +428,10 @@ export class TaskGroup implements SupervisedChild {
       this.#checkEnded();
       return;
     }
-    this.#decide(slot, outcome, now);
+    this.#decide(slot, outcome);
   }
 
-  #decide(slot: TaskSlot, outcome: TaskOutcome, now: number): void {
+  #decide(slot: TaskSlot, outcome: TaskOutcome): void {
     const failed = outcome.kind === 'failed';
     if (this.restart === 'never' || (!failed && this.restart === 'on-failure')) {
       slot.phase = 'ended';
@@ -419,17 +441,26 @@ export class TaskGroup implements SupervisedChild {
       return;
     }
 
+    const now = performance.now();
     const backoff = this.#options.backoff;
     let failures = 0;
     if (failed) failures = now - slot.startedAt >= backoff.resetAfterMs ? 1 : slot.failures + 1;
     slot.failures = failures;
 
     if (!this.#intensity.tryRecord(now)) {
-      this.#giveUp();
+      const error = this.#gaveUpError();
+      // Building the error read the failure's message, which is user code, as is the random
+      // source below: either may have stopped, shrunk or restarted the group. Its call wins.
+      if (slot.phase === 'deciding') this.#giveUp(error);
+      else this.#checkEnded();
       return;
     }
 
     const delayMs = failures === 0 ? backoff.minMs : this.#delayFor(failures);
+    if (slot.phase !== 'deciding') {
+      this.#checkEnded();
+      return;
+    }
     this.#restarts++;
     this.#schedule(slot, delayMs);
     if (this.#events.active) {
@@ -455,36 +486,35 @@ export class TaskGroup implements SupervisedChild {
     }
   }
 
-  #retireSlot(slot: TaskSlot): void {
+  /** Removes a slot by a shrink; returns the run whose stop the caller must request, if any. */
+  #retireSlot(slot: TaskSlot): TaskRun | undefined {
     switch (slot.phase) {
       case 'running':
         slot.phase = 'retiring';
-        this.#retiring.push(slot);
+        this.#retiring.add(slot);
         this.#live--;
-        slot.run?.requestStop();
-        return;
+        return slot.run;
       case 'launching':
         slot.clearTimer();
         slot.phase = 'retired';
         this.#live--;
-        return;
+        return undefined;
       case 'deciding':
         slot.phase = 'retired';
         this.#live--;
-        return;
+        return undefined;
       case 'ended':
         slot.phase = 'retired';
-        return;
+        return undefined;
       default:
-        return;
+        return undefined;
     }
   }
 
   /** Forgets a shrunk slot whose run has settled. */
   #retire(slot: TaskSlot): void {
     slot.phase = 'retired';
-    const at = this.#retiring.indexOf(slot);
-    if (at !== -1) this.#retiring.splice(at, 1);
+    this.#retiring.delete(slot);
   }
 
   /** Ends the run when it has slots, none will run again, and no shrunk slot's run is left. */
@@ -499,14 +529,16 @@ export class TaskGroup implements SupervisedChild {
     this.#notifyParent(error === undefined ? { kind: 'completed' } : { kind: 'failed', error });
   }
 
-  #giveUp(): void {
-    const limit = this.#intensityLimit() as IntensityOptions;
-    const error = new GroupGaveUpError({
+  #gaveUpError(): GroupGaveUpError {
+    return new GroupGaveUpError({
       group: this.name,
       path: this.#path,
-      limit,
+      limit: this.#intensityLimit() as IntensityOptions,
       cause: this.#runFailure,
     });
+  }
+
+  #giveUp(error: GroupGaveUpError): void {
     this.#state = { kind: 'gave-up', error, at: Date.now() };
     this.#beginHalt('give-up', this.#options.shutdownTimeoutMs);
     if (this.#events.active) {
@@ -516,7 +548,7 @@ export class TaskGroup implements SupervisedChild {
 
   #beginHalt(reason: GroupHalt['reason'], timeoutMs: number): GroupHalt {
     this.#options.signal?.removeEventListener('abort', this.#onParentAbort);
-    const waiting = this.#retiring;
+    const waiting = [...this.#retiring];
     for (const slot of this.#slots) {
       slot.clearTimer();
       slot.phase = 'retired';
@@ -526,7 +558,7 @@ export class TaskGroup implements SupervisedChild {
     this.#halt = halt;
     this.#lastStop = halt.promise;
     this.#slots = [];
-    this.#retiring = [];
+    this.#retiring = new Set();
     this.#live = 0;
     // Stop hooks are user code; a `stop()` they call returns the halt's promise, set above.
     halt.requestStops();
@@ -544,12 +576,14 @@ export class TaskGroup implements SupervisedChild {
     this.#running = 0;
 
     if (halt.reason === 'stop') this.#state = { kind: 'stopped', report };
+    // Read before the event: a `stopped` listener may start a new run, and the parent must still
+    // hear of the give-up.
+    const state = this.#state;
     if (this.#events.active) {
       this.#events.emit({ type: 'stopped', group: this.name, path: this.#path, report });
     }
     halt.resolve(report);
 
-    const state = this.#state;
     if (halt.reason === 'give-up' && state.kind === 'gave-up') {
       this.#notifyParent({ kind: 'failed', error: state.error });
     }
@@ -584,6 +618,11 @@ export class TaskGroup implements SupervisedChild {
   #hookFailed(hook: string, error: unknown): void {
     this.#events.hookFailed({ group: this.name, path: this.#path }, hook, error);
   }
+}
+
+/** A failed outcome for any thrown value. */
+function failure(error: unknown): TaskOutcome {
+  return { kind: 'failed', error: toError(error) };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -18,7 +18,10 @@ export class TaskRun implements TaskContext, TaskRunHooks {
   readonly group: string;
   /** Reports throwing callbacks to the group; shared by every run of the group. */
   readonly #report: HookFailureReporter;
-  /** Made on the first read of `signal`; aborted once the stop is requested. */
+  /**
+   * Made on the first read of `signal`; aborted once the stop is requested or, at the latest,
+   * once the run has settled, so that work the run left behind learns that it must stop.
+   */
   #controller: AbortController | undefined = undefined;
   /** Becomes true once, when the stop is requested; never goes back. */
   #stopRequested = false;
@@ -39,7 +42,9 @@ export class TaskRun implements TaskContext, TaskRunHooks {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#stopRequested) this.#controller.abort(this.#abortReason());
+      if (this.#stopRequested || this.#outcome !== undefined) {
+        this.#controller.abort(this.#abortReason());
+      }
     }
     return this.#controller.signal;
   }
@@ -93,7 +98,11 @@ export class TaskRun implements TaskContext, TaskRunHooks {
     for (const callback of callbacks) this.#call('onStopRequested', callback);
   }
 
-  /** Records the outcome and runs the settlement callbacks, once. Called by the group. */
+  /**
+   * Records the outcome and runs the settlement callbacks, once, then fires the signal (if one was
+   * made and has not fired): the run is over, and work it left running (an unawaited call holding
+   * the signal) must not run on beside the restarted task. Called by the group.
+   */
   settle(outcome: TaskOutcome): void {
     if (this.#outcome !== undefined) return;
     this.#outcome = outcome;
@@ -101,8 +110,13 @@ export class TaskRun implements TaskContext, TaskRunHooks {
     const callbacks = this.#settledCallbacks;
     this.#settledCallbacks = undefined;
     this.#stopCallbacks = undefined;
-    if (callbacks === undefined) return;
-    for (const callback of callbacks) this.#call('onSettled', callback, outcome);
+    if (callbacks !== undefined) {
+      for (const callback of callbacks) this.#call('onSettled', callback, outcome);
+    }
+    const controller = this.#controller;
+    if (controller !== undefined && !controller.signal.aborted) {
+      controller.abort(this.#abortReason());
+    }
   }
 
   #call(hook: string, callback: (outcome: TaskOutcome) => void, outcome?: TaskOutcome): void {
@@ -114,10 +128,9 @@ export class TaskRun implements TaskContext, TaskRunHooks {
   }
 
   #abortReason(): DOMException {
-    return new DOMException(
-      `Task ${this.index} (attempt ${this.attempt}) of group "${this.group}" was asked to stop.`,
-      'AbortError',
-    );
+    const what = `Task ${this.index} (attempt ${this.attempt}) of group "${this.group}"`;
+    const why = this.#stopRequested ? 'was asked to stop' : 'has ended';
+    return new DOMException(`${what} ${why}.`, 'AbortError');
   }
 }
 

@@ -33,7 +33,7 @@ export class TaskSlot {
   attempt = 0;
   /** Consecutive failures, reset by a completion or a run that lasted `resetAfterMs`. */
   failures = 0;
-  /** When the latest run started (ms since the epoch). */
+  /** When the latest run started, on the monotonic clock (`performance.now()`). */
   startedAt = 0;
 
   constructor(readonly index: number) {}
