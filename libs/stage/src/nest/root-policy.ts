@@ -1,3 +1,4 @@
+import { messageOf } from '../core/errors/thrown-value-error.js';
 import type { Logger } from '@nestjs/common';
 
 import type { RootHealth } from '../core/supervisor/root-health.js';
@@ -34,7 +35,7 @@ export class RootPolicy {
   /** Turns the root's decisions into root events and log lines. */
   onRootEvent(event: SupervisorEvent): void {
     if (event.type === 'hook-failed') {
-      this.deps.logger.error(`The root supervisor: ${event.hook} threw: ${event.error.message}`);
+      this.deps.logger.error(`The root supervisor: ${event.hook} threw: ${messageOf(event.error)}`);
       return;
     }
     if (event.type === 'child-exited' && event.exit.kind === 'failed') {

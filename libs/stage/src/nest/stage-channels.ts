@@ -1,3 +1,4 @@
+import { messageOf } from '../core/errors/thrown-value-error.js';
 import { Injectable, Logger } from '@nestjs/common';
 
 import { Channel } from '../core/channel/channel.js';
@@ -156,7 +157,7 @@ export class StageChannels {
         this.log(
           'warn',
           `Channel "${event.channel}" dead-lettered message ${event.letter.id} after ` +
-            `${event.letter.deliveryCount} failed deliveries: ${event.letter.error.message}`,
+            `${event.letter.deliveryCount} failed deliveries: ${messageOf(event.letter.error)}`,
         );
         return;
       case 'handler-abandoned':
@@ -168,7 +169,7 @@ export class StageChannels {
         return;
       case 'storage-failed':
       case 'hook-failed':
-        this.log('error', `Channel "${event.channel}": ${event.type}: ${event.error.message}`);
+        this.log('error', `Channel "${event.channel}": ${event.type}: ${messageOf(event.error)}`);
         return;
       default:
         return;

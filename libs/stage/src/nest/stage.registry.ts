@@ -48,7 +48,9 @@ export class StageRegistry {
    * each channel's (dead-lettered, dropped, closed…) and the root policy's decisions
    * (`root-restart-scheduled`, `root-shutdown`). See {@link StageEvent} to tell them apart. Hot: a
    * subscriber sees events from when it subscribes. Completes when the application has shut down.
-   * A subscriber that throws is reported by RxJS as an unhandled error; it does not affect Stage.
+   * A subscriber that throws does not affect Stage, but RxJS rethrows its error asynchronously,
+   * which ends the process as an uncaught exception unless RxJS's `config.onUnhandledError` is
+   * set: catch errors inside your subscriber (or use `catchError` before it).
    */
   get events$(): Observable<StageEvent> {
     return this.runtime.events$;

@@ -1,3 +1,4 @@
+import { messageOf, stackOf } from '../core/errors/thrown-value-error.js';
 import type { Logger } from '@nestjs/common';
 
 import type { SupervisorEvent } from '../core/supervisor/supervisor-events.js';
@@ -20,7 +21,7 @@ export function logSupervisorEvent(logger: Logger, event: SupervisorEvent): void
       return;
     }
     case 'intensity-exceeded':
-      logger.error(event.error.message, event.error.stack);
+      logger.error(messageOf(event.error), stackOf(event.error));
       return;
     case 'child-stopped':
       if (event.reason === 'restart') {
@@ -32,7 +33,7 @@ export function logSupervisorEvent(logger: Logger, event: SupervisorEvent): void
       return;
     case 'hook-failed':
       logger.error(
-        `Supervisor "${event.path.join('/')}": ${event.hook} threw: ${event.error.message}`,
+        `Supervisor "${event.path.join('/')}": ${event.hook} threw: ${messageOf(event.error)}`,
         event.error.stack,
       );
       return;

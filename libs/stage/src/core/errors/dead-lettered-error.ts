@@ -1,4 +1,5 @@
 import { StageError } from './stage-error.js';
+import { messageOf } from './thrown-value-error.js';
 
 declare module './stage-error.js' {
   interface StageErrorCodes {
@@ -25,7 +26,7 @@ export class DeadLetteredError extends StageError {
   ) {
     super(
       `Message ${messageId} on channel "${channel}" was dead-lettered after ${deliveryCount} ` +
-        `failed deliveries; last error: ${cause.message}. Fix the handler, then replay it with ` +
+        `failed deliveries; last error: ${messageOf(cause)}. Fix the handler, then replay it with ` +
         `replayDeadLetters().`,
       { cause },
     );

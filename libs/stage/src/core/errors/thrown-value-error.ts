@@ -42,6 +42,16 @@ export function messageOf(error: Error): string {
   }
 }
 
+/** `error.stack`, or `undefined` when it is not a string or reading it throws. Never throws. */
+export function stackOf(error: Error): string | undefined {
+  try {
+    const stack: unknown = error.stack;
+    return typeof stack === 'string' ? stack : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether `value` is an `Error`, of this realm or another (a `vm` context, a Jest sandbox). */
 function isError(value: unknown): value is Error {
   try {

@@ -1,6 +1,6 @@
 import type { GroupEvent, GroupListener } from './group-events.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { messageOf } from '../errors/thrown-value-error.js';
+import { messageOf, stackOf } from '../errors/thrown-value-error.js';
 
 /**
  * The least a logger must offer. Nest's `Logger` fits as is; so does `console` (whose `error`
@@ -187,15 +187,5 @@ class RepeatLog {
     } catch {
       // The logger itself threw, in a timer: there is nowhere left to report it.
     }
-  }
-}
-
-/** `error.stack`, or `undefined` when it is not a string or reading it throws. */
-function stackOf(error: Error): string | undefined {
-  try {
-    const stack: unknown = error.stack;
-    return typeof stack === 'string' ? stack : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from '../backoff/backoff.js';
+import { describeValue } from '../errors/invalid-option-error.js';
 import { toError } from '../errors/thrown-value-error.js';
 import type { StopReport } from '../group/stop-report.js';
 import type { SupervisedChild } from './child.js';
@@ -13,7 +14,9 @@ import type { ChildStopReport } from './supervisor-stop-report.js';
 export const STOP_REPORT_GRACE_MS = 100;
 
 /**
- * Stops `child` and reports how it went. Never rejects.
+ * Stops `child` and reports how it went. Never rejects. A `stop()` that resolves with something
+ * other than a {@link StopReport} breaks the child contract and is reported `failed`, like one
+ * that throws, so that a supervisor's own report and state stay sound.
  *
  * With `timeoutMs`, the child is asked to stop within it, and is reported `timed-out` when its
  * `stop()` has not resolved by then plus {@link STOP_REPORT_GRACE_MS}. Without it, the child
@@ -35,7 +38,10 @@ export async function stopWithDeadline(
     return { ...base, kind: 'failed', error: toError(error) };
   }
   const outcome = stopping.then(
-    (report): ChildStopReport => ({ ...base, kind: 'stopped', report }),
+    (report): ChildStopReport =>
+      isStopReport(report)
+        ? { ...base, kind: 'stopped', report }
+        : { ...base, kind: 'failed', error: notAStopReport(child.name, report) },
     (error: unknown): ChildStopReport => ({ ...base, kind: 'failed', error: toError(error) }),
   );
   if (timeoutMs === undefined) return outcome;
@@ -51,4 +57,22 @@ export async function stopWithDeadline(
   } finally {
     deadline.cancel();
   }
+}
+
+/** Whether `value` has the shape of a {@link StopReport}. */
+function isStopReport(value: unknown): value is StopReport {
+  if (typeof value !== 'object' || value === null) return false;
+  const report = value as Partial<Record<keyof StopReport, unknown>>;
+  return (
+    typeof report.settled === 'number' &&
+    Array.isArray(report.abandoned) &&
+    typeof report.clean === 'boolean'
+  );
+}
+
+function notAStopReport(name: string, value: unknown): TypeError {
+  return new TypeError(
+    `Child "${name}" resolved stop() with ${describeValue(value)} instead of a stop report ` +
+      '({ settled, abandoned, clean }). A supervised child must resolve stop() with its report.',
+  );
 }

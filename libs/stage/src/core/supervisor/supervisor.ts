@@ -44,6 +44,13 @@ type SupervisorEventBody = SupervisorEvent extends infer TEvent
     : never
   : never;
 
+/**
+ * The supervisor that owns each child, from `add()` until the child leaves its list (`remove()`,
+ * or removal after a restart under the `never` policy). A child has at most one owner, and the
+ * chain of owners above a supervisor never loops back to it.
+ */
+const owners = new WeakMap<SupervisedChild, Supervisor>();
+
 const EMPTY_REPORT: SupervisorStopReport = Object.freeze({
   settled: 0,
   abandoned: [],
@@ -68,7 +75,9 @@ const EMPTY_REPORT: SupervisorStopReport = Object.freeze({
  * the list (its state says how it ended) and costs no restart. A restart applies the strategy
  * (see {@link SupervisorStrategy}): the children it takes are stopped in reverse start order, each
  * within its deadline, then started again in start order after the optional backoff. One
- * restart counts once against the intensity, however many children it takes. A sibling with the
+ * restart counts once against the intensity, however many children it takes; a child that fails
+ * while a restart that will take it anyway is still queued (`one-for-all`, or `rest-for-one` behind
+ * an earlier sibling) joins that restart and costs nothing more. A sibling with the
  * `never` policy that a restart stopped is removed, not restarted, and costs nothing. A child that
  * was stopped on purpose with {@link stopChild}, or that has ended, is not restarted because a
  * sibling failed: a sibling's crash never undoes an operator's decision.
@@ -119,6 +128,11 @@ export class Supervisor implements SupervisedChild {
    * children at once. Backoff waits happen outside it: one child's long wait delays no other.
    */
   #restartQueue: Promise<void> = Promise.resolve();
+  /**
+   * The failed children whose strategy restart is queued in the current run and has not begun
+   * yet; emptied by every start, stop and give-up.
+   */
+  readonly #queued: ChildRecord[] = [];
   /** Backoff waits before restarts; all cancelled by a stop or a give-up. */
   readonly #backoffTimers = new OwnedTimers();
   /** Deadlines of child stops in progress; whatever is left is cancelled when a stop ends. */
@@ -183,8 +197,7 @@ export class Supervisor implements SupervisedChild {
       return;
     }
 
-    this.#run += 1;
-    const run = this.#run;
+    const run = this.#nextRun();
     this.#startPending = false;
     this.#intensity.reset();
     for (const record of this.#children.snapshot()) record.resetForRun();
@@ -214,10 +227,10 @@ export class Supervisor implements SupervisedChild {
     if (state.kind === 'stopped') return Promise.resolve(state.report);
     if (state.kind === 'idle') return Promise.resolve(EMPTY_REPORT);
 
-    this.#run += 1;
+    const run = this.#nextRun();
     this.#startPending = false;
     this.#backoffTimers.cancelAll();
-    const done = this.#stopAll(budgetMs, this.#run);
+    const done = this.#stopAll(budgetMs, run);
     this.#state = { kind: 'stopping', done };
     return done;
   }
@@ -242,7 +255,10 @@ export class Supervisor implements SupervisedChild {
    * starts with the next run.
    *
    * @throws {DuplicateChildError} when a child of that name is already in the list.
-   * @throws {InvalidOptionError} when `child` is not a supervised child or an option is invalid.
+   * @throws {InvalidOptionError} when `child` is not a supervised child or an option is invalid;
+   * when `child` already belongs to another supervisor (remove it there first: a child reports
+   * its exits to one parent only); when `child` is this supervisor or one above it (the tree
+   * would loop). Nothing is changed then.
    * @throws whatever the child's `setParent()` throws; nothing is added then.
    */
   add(child: SupervisedChild, options?: AddChildOptions): void {
@@ -251,12 +267,33 @@ export class Supervisor implements SupervisedChild {
     if (child === this) {
       throw new InvalidOptionError(owner, 'child', this.name, 'a child other than itself');
     }
+    const current = owners.get(child);
+    if (current !== undefined && current !== this) {
+      const where = current.path.join('/');
+      throw new InvalidOptionError(
+        owner,
+        'child',
+        child.name,
+        `a child that no other supervisor owns (it is a child of "${where}"; remove it there first)`,
+      );
+    }
+    for (let above = owners.get(this); above !== undefined; above = owners.get(above)) {
+      if (above === child) {
+        throw new InvalidOptionError(
+          owner,
+          'child',
+          child.name,
+          `a supervisor that is not above "${this.path.join('/')}" (the tree would loop)`,
+        );
+      }
+    }
     const { shutdownTimeoutMs } = resolveAddChildOptions(options, owner);
     if (this.#children.named(child.name) !== undefined) {
       throw new DuplicateChildError(this.path, child.name);
     }
 
     child.setParent(this.#handle);
+    owners.set(child, this);
     const record = new ChildRecord(child, shutdownTimeoutMs);
     this.#children.push(record);
     this.#emit({ type: 'child-added', child: child.name });
@@ -264,15 +301,16 @@ export class Supervisor implements SupervisedChild {
   }
 
   /**
-   * Takes the child named `name` out of the list at once (so the name can be reused), stops it
-   * within its deadline, then detaches it. A strategy restart in progress leaves it alone.
+   * Takes the child named `name` out of the list at once (so the name can be reused, and the
+   * child added again, here or elsewhere), stops it within its deadline, then detaches it unless
+   * it was added again meanwhile. A strategy restart in progress leaves it alone.
    *
    * @returns how its stop went (a child never started in this run is reported stopped at once).
    * @throws {UnknownChildError} (as a rejection) when there is no such child.
    */
   async remove(name: string): Promise<ChildStopReport> {
     const record = this.#find(name);
-    this.#children.take(record);
+    this.#take(record);
 
     const removal = this.#stopRemoved(record);
     this.#removals.add(removal);
@@ -429,13 +467,18 @@ export class Supervisor implements SupervisedChild {
     }
 
     record.countExit(now, this.#options.backoff?.resetAfterMs ?? DEFAULT_BACKOFF.resetAfterMs);
+    // A restart already queued that will take this child anyway is the one that recovers it.
+    const joinsQueued = this.#queuedRestartTakes(record);
     record.state = { kind: 'failed', exit, at: now };
-    if (!this.#intensity.tryRecord(now)) {
+    if (!joinsQueued && !this.#intensity.tryRecord(now)) {
       this.#giveUp(record, exit);
       return;
     }
     const run = this.#run;
     this.#emitExit(record, exit, 'restart');
+    // Queued even when it joins another restart: a no-op once that restart has taken it, and a
+    // restart of its own should that one never begin (its child removed or stopped meanwhile).
+    this.#queued.push(record);
     this.#restartQueue = this.#restartQueue
       .then(() => this.#restartChildren(record, run))
       .catch((error: unknown) => this.reportHookFailure('restart', error));
@@ -445,8 +488,34 @@ export class Supervisor implements SupervisedChild {
     this.#emit({ type: 'child-exited', child: record.name, exit, decision });
   }
 
+  /**
+   * Whether a strategy restart queued in this run, and not begun, will take `record` along: under
+   * `one-for-all` any of them; under `rest-for-one` one for a child started before it.
+   */
+  #queuedRestartTakes(record: ChildRecord): boolean {
+    if (this.strategy === 'one-for-one' || this.#queued.length === 0) return false;
+    const children = this.#children.snapshot();
+    const index = children.indexOf(record);
+    return this.#queued.some(
+      (queued) =>
+        queued !== record &&
+        !queued.removed &&
+        queued.state.kind === 'failed' &&
+        (this.strategy === 'one-for-all' || children.indexOf(queued) < index),
+    );
+  }
+
+  /** Begins a new run (a start, a stop or a give-up); work of older runs sees it and stops. */
+  #nextRun(): number {
+    this.#run += 1;
+    this.#queued.length = 0;
+    return this.#run;
+  }
+
   /** The stopping phase of a strategy restart; runs in the restart queue. */
   async #restartChildren(failed: ChildRecord, run: number): Promise<void> {
+    const queuedAt = this.#queued.indexOf(failed);
+    if (queuedAt >= 0) this.#queued.splice(queuedAt, 1);
     if (!this.#isCurrent(run) || failed.removed || failed.state.kind !== 'failed') return;
 
     const restart = ++this.#restartSeq;
@@ -535,8 +604,7 @@ export class Supervisor implements SupervisedChild {
       exit,
       intensity,
     });
-    this.#run += 1;
-    const run = this.#run;
+    const run = this.#nextRun();
     this.#backoffTimers.cancelAll();
     this.#state = { kind: 'giving-up', error };
     this.#emitExit(record, exit, 'escalate');
@@ -588,12 +656,20 @@ export class Supervisor implements SupervisedChild {
 
   /** Takes a stopped child out of the list and detaches it. */
   #detach(record: ChildRecord, reason: 'never-restarted'): void {
-    this.#children.take(record);
+    this.#take(record);
     this.#detachParent(record);
     this.#emit({ type: 'child-removed', child: record.name, reason });
   }
 
+  /** Takes a child out of the list for good; it is free to be added again, here or elsewhere. */
+  #take(record: ChildRecord): void {
+    this.#children.take(record);
+    if (owners.get(record.child) === this) owners.delete(record.child);
+  }
+
+  /** Detaches a child that left the list, unless it was added again meanwhile (here or not). */
   #detachParent(record: ChildRecord): void {
+    if (owners.has(record.child)) return;
     try {
       record.child.setParent(undefined);
     } catch (error) {
