@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
+import { main as runAdderChannel } from '../examples/adder-channel.js';
 import { main as runSupervisedProvider } from '../examples/supervised-provider.js';
+import { main as runSupervisionTree } from '../examples/supervision-tree.js';
 import { main as runTaskGroup } from '../examples/task-group.js';
 
 describe('README examples', () => {
@@ -29,5 +31,19 @@ describe('README examples', () => {
 
     expect(restarts).toBe(1);
     expect(relayed).toBeGreaterThan(0);
+  });
+
+  it('answers every request through a channel, redelivering the one whose handler threw', async () => {
+    const { sums, redeliveries, lost } = await runAdderChannel();
+
+    expect(sums).toEqual([3, 17]);
+    expect(redeliveries).toBe(1);
+    expect(lost).toBe(0);
+  });
+
+  it('restarts a producer with its consumer under one-for-all, producer first', async () => {
+    const starts = await runSupervisionTree();
+
+    expect(starts.slice(0, 4)).toEqual(['producer', 'consumer', 'producer', 'consumer']);
   });
 });
