@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppModule } from '../src/app.module.js';
 import type { AppOptions } from '../src/app-options.js';
 import { CrashInjector } from '../src/crash/crash-injector.js';
+import { readCounters } from '../src/demo/degree-counters.js';
 import { QueueAdderController } from '../src/first-degree/queue-adder.controller.js';
 
 /** One request of a batch: what was asked and what came back. */
@@ -28,7 +29,8 @@ async function startApp(options: AppOptions): Promise<string> {
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot({ logging: false, ...options })],
   }).compile();
-  app = moduleRef.createNestApplication({ logger: false });
+  // Closing also ends idle keep-alive connections of `fetch`, instead of waiting for them.
+  app = moduleRef.createNestApplication({ logger: false, forceCloseConnections: true });
   await app.listen(0, '127.0.0.1');
   return (await app.getUrl()).replace('[::1]', '127.0.0.1');
 }
@@ -106,4 +108,115 @@ describe('the demo application', () => {
       app = undefined;
     });
   });
+
+  describe('GET /v2/add (second degree)', () => {
+    it('answers every request with the right sum at a high crash rate, with no retry and nothing lost', async () => {
+      const base = await startApp({ crashRate: 0.3 });
+
+      const exchanges = await addMany(`${base}/v2/add`, 300);
+
+      expect(exchanges).toHaveLength(300);
+      for (const { a, b, status, body } of exchanges) {
+        expect({ status, body }).toEqual({ status: 200, body: { a, b, sum: a + b } });
+      }
+      const counters = readCounters(app!, 2, 300);
+      expect(counters.crashes).toBeGreaterThan(0);
+      expect(counters.handlerRetries).toBe(0);
+      expect(counters.ledger).toMatchObject({
+        accepted: 300,
+        handled: 300,
+        deadLettered: 0,
+        withdrawn: 0,
+        redeliveries: counters.crashes,
+      });
+    });
+
+    it('refuses operands that are not finite numbers with 400, sending nothing to the channel', async () => {
+      const base = await startApp({ crashRate: 0 });
+
+      const response = await fetch(`${base}/v2/add?a=1e999&b=1`);
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        message: 'Query parameter "a" must be a finite decimal number; received "1e999".',
+      });
+      expect(app!.get(StageRegistry).channel('adder').stats.accepted).toBe(0);
+    });
+
+    it('answers 500 for a request dead-lettered after every delivery crashed', async () => {
+      const base = await startApp({ crashRate: 1 });
+
+      const response = await fetch(`${base}/v2/add?a=1&b=2`);
+
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ code: 'STAGE_DEAD_LETTERED' });
+      expect(app!.get(StageRegistry).channel('adder').stats).toMatchObject({
+        deadLettered: 1,
+        redeliveries: 9,
+      });
+    });
+
+    it('answers 504 when no reply comes in time', async () => {
+      const base = await startApp({ crashRate: 1, requestTimeoutMs: 5 });
+
+      const response = await fetch(`${base}/v2/add?a=1&b=2`);
+
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ code: 'STAGE_REQUEST_TIMEOUT' });
+    });
+
+    it('closes the channel and stops its handlers when the application closes', async () => {
+      await startApp({ crashRate: 0 });
+      const registry = app!.get(StageRegistry);
+      await vi.waitFor(() => expect(registry.status('channel-adder').running).toBe(4));
+
+      await app!.close();
+
+      // Handler-mode tasks end completed once their channel has closed and drained.
+      expect(registry.status('channel-adder')).toMatchObject({
+        running: 0,
+        state: { kind: expect.stringMatching(/^(completed|stopped)$/) },
+      });
+      expect(registry.channel('adder').state).toMatchObject({ kind: 'closed' });
+      app = undefined;
+    });
+  });
+
+  describe('shutdown under load', () => {
+    it.each(['v1', 'v2'])(
+      'closes while %s workers crash and restart, answering every accepted request or refusing it',
+      async (version) => {
+        const base = await startApp({ crashRate: 0.5, retryAfterMs: 10, maxAttempts: 1_000 });
+        const registry = app!.get(StageRegistry);
+        const outcomes = Array.from({ length: 64 }, async (_, i) => {
+          try {
+            const response = await fetch(`${base}/${version}/add?a=${i}&b=1`);
+            return { status: response.status, body: (await response.json()) as unknown, i };
+          } catch {
+            return { status: 'connection refused or reset' as const, body: undefined, i };
+          }
+        });
+        await vi.waitFor(() => expect(healed(registry, version)).toBeGreaterThan(2));
+        await app!.close();
+        app = undefined;
+
+        for (const { status, body, i } of await Promise.all(outcomes)) {
+          if (status === 200) expect(body).toEqual({ a: i, b: 1, sum: i + 1 });
+          else expect([503, 'connection refused or reset']).toContain(status);
+        }
+        expect(registry.status(groupOf(version)).running).toBe(0);
+      },
+    );
+  });
 });
+
+function groupOf(version: string): string {
+  return version === 'v1' ? 'queue-adder' : 'channel-adder';
+}
+
+/** What healed crashes so far: group restarts in the first degree, redeliveries in the second. */
+function healed(registry: StageRegistry, version: string): number {
+  return version === 'v1'
+    ? registry.status('queue-adder').restarts
+    : registry.channel('adder').stats.redeliveries;
+}

@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { StageModule } from 'nestjs-stage';
+
+import { ADDER_CHANNEL } from './adder-channel.js';
+import { ChannelAdderController } from './channel-adder.controller.js';
+import { ChannelAdderService } from './channel-adder.service.js';
+import { SECOND_DEGREE_OPTIONS, type SecondDegreeOptions } from './second-degree-options.js';
+
+/**
+ * The adder in the second degree: a Stage channel feeding a supervised handler, behind
+ * `GET /v2/add`. Needs `StageModule.forRoot()` (or defaults) and `CrashModule` in the
+ * application; `StageExceptionFilter` turns Stage's errors into HTTP statuses.
+ */
+@Module({})
+export class SecondDegreeModule {
+  static forRoot(options: SecondDegreeOptions): DynamicModule {
+    return {
+      module: SecondDegreeModule,
+      imports: [StageModule.forFeature({ channels: [ADDER_CHANNEL] })],
+      controllers: [ChannelAdderController],
+      providers: [{ provide: SECOND_DEGREE_OPTIONS, useValue: options }, ChannelAdderService],
+    };
+  }
+}
