@@ -142,6 +142,34 @@ describe('@Supervised({ channel })', () => {
     await app.close();
   });
 
+  it('logs the first failed delivery with its stack and sums up the rest once per window', async () => {
+    @Injectable()
+    class Rejecting {
+      @Supervised({ channel: 'adder' })
+      add({ a }: Operands): number {
+        throw new Error(`cannot add ${a}`);
+      }
+    }
+    const { app, logs } = await boot({
+      imports: [StageModule.forRoot(), StageModule.forFeature({ channels: [ADDER] })],
+      providers: [Rejecting],
+    });
+    const adder = adderOf(app);
+
+    const id = await adder.send({ a: 7, b: 0 });
+    await vi.waitFor(() => expect(adder.deadLetters()).toHaveLength(1));
+
+    const errors = logs.under('Stage', 'error');
+    expect(errors.map((entry) => entry.message)).toEqual([
+      `Channel "adder": delivery 1 of message ${id} failed, redelivering in 0 ms: cannot add 7`,
+    ]);
+    expect(errors[0]?.stack).toContain('Error: cannot add 7');
+    await app.close();
+    expect(logs.under('Stage', 'warn').map((entry) => entry.message)).toContain(
+      'Channel "adder": 1 more failed deliveries in the last 5 s, last: cannot add 7',
+    );
+  });
+
   it('replaces a task whose handler exceeds handlerTimeoutMs', async () => {
     vi.useFakeTimers();
     try {

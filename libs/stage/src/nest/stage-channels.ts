@@ -1,4 +1,5 @@
 import { messageOf } from '../core/errors/thrown-value-error.js';
+import { RepeatLog } from '../core/util/repeat-log.js';
 import { Injectable, Logger } from '@nestjs/common';
 
 import { Channel } from '../core/channel/channel.js';
@@ -21,6 +22,9 @@ export interface ChannelEntry {
   readonly consumers: ManagedGroup[];
 }
 
+/** How long repeated failed deliveries of one channel are summed up into one log line. */
+const FAILED_DELIVERY_WINDOW_MS = 5_000;
+
 /**
  * The application's channels by name. Providers build them (the first declaration of a name
  * builds its channel, every provider of the name returns that instance); once the module graph
@@ -39,6 +43,19 @@ export class StageChannels {
   private declared: readonly string[] = [];
   /** Unsubscribes from the channels' events. */
   private readonly detachers: (() => void)[] = [];
+  /**
+   * Failed deliveries, by channel: the first of a series is logged with its stack, the rest
+   * summed up once per window, so that a crashing handler is visible without flooding the log.
+   */
+  private readonly failedDeliveries = new Map<string, RepeatLog>();
+  /** The logger, silenced with the root option `logging: false`. */
+  private readonly gatedLogger = {
+    log: (message: string) => this.log('log', message),
+    warn: (message: string) => this.log('warn', message),
+    error: (message: string, stack?: string) => {
+      if (this.configuration.options.logging) this.logger.error(message, stack);
+    },
+  };
 
   constructor(private readonly configuration: StageConfiguration) {}
 
@@ -132,6 +149,8 @@ export class StageChannels {
       }),
     );
     for (const detach of this.detachers.splice(0)) detach();
+    for (const log of this.failedDeliveries.values()) log.close();
+    this.failedDeliveries.clear();
   }
 
   private logClosed(name: string, report: ChannelCloseReport): void {
@@ -151,6 +170,26 @@ export class StageChannels {
 
   private logEvent(event: ChannelEvent): void {
     switch (event.type) {
+      case 'redelivered': {
+        // A stop interrupted the delivery (no error): not a failure.
+        if (event.error === undefined) return;
+        let failures = this.failedDeliveries.get(event.channel);
+        if (failures === undefined) {
+          failures = new RepeatLog(
+            this.gatedLogger,
+            FAILED_DELIVERY_WINDOW_MS,
+            'failed deliveries',
+          );
+          this.failedDeliveries.set(event.channel, failures);
+        }
+        failures.record(
+          `Channel "${event.channel}"`,
+          event.error,
+          `Channel "${event.channel}": delivery ${event.deliveryCount - 1} of message ` +
+            `${event.id} failed, redelivering in ${event.delayMs} ms: ${messageOf(event.error)}`,
+        );
+        return;
+      }
       case 'dead-lettered':
         // Left over at close: the close summary counts them, one line for all.
         if (isStageError(event.letter.error, 'STAGE_CLOSED_BEFORE_DELIVERY')) return;
