@@ -6,6 +6,7 @@ import type {
   StageFeatureOptions,
 } from './stage-feature-options.js';
 import { withoutUndefined } from './without-undefined.js';
+import { expectRecord, rejectUnknownKeys } from '../core/util/option-checks.js';
 
 /** How feature options are named in errors. */
 const OWNER = 'StageModule.forFeature options';
@@ -39,8 +40,8 @@ export interface ResolvedFeatureOptions {
  * options`.
  */
 export function resolveFeatureOptions(input: unknown): ResolvedFeatureOptions {
-  const options = expectRecord(input, 'options');
-  rejectUnknownKeys(options, FEATURE_KEYS, '');
+  const options = expectRecord(input, OWNER, 'options');
+  rejectUnknownKeys(options, FEATURE_KEYS, OWNER);
   return {
     channels: resolveChannels(options['channels']),
     supervisor: resolveSupervisor(options['supervisor']),
@@ -63,8 +64,8 @@ function resolveChannels(input: unknown): ChannelDeclaration[] {
 
   const names = new Set<string>();
   return input.map((entry: unknown, index) => {
-    const declaration = expectRecord(entry, `channels[${index}]`);
-    rejectUnknownKeys(declaration, CHANNEL_KEYS, `channels[${index}].`);
+    const declaration = expectRecord(entry, OWNER, `channels[${index}]`);
+    rejectUnknownKeys(declaration, CHANNEL_KEYS, OWNER, `channels[${index}].`);
     const name = declaration['name'];
     if (typeof name !== 'string' || name.trim() === '') {
       throw new InvalidOptionError(OWNER, `channels[${index}].name`, name, 'a non-empty string');
@@ -84,8 +85,8 @@ function resolveChannels(input: unknown): ChannelDeclaration[] {
 
 function resolveSupervisor(input: unknown): ModuleSupervisorOptions | undefined {
   if (input === undefined) return undefined;
-  const options = expectRecord(input, 'supervisor');
-  rejectUnknownKeys(options, SUPERVISOR_KEYS, 'supervisor.');
+  const options = expectRecord(input, OWNER, 'supervisor');
+  rejectUnknownKeys(options, SUPERVISOR_KEYS, OWNER, 'supervisor.');
   try {
     resolveSupervisorOptions({ name: 'module', ...options });
   } catch (error) {
@@ -100,27 +101,4 @@ function resolveSupervisor(input: unknown): ModuleSupervisorOptions | undefined 
     throw error;
   }
   return withoutUndefined(options) as ModuleSupervisorOptions;
-}
-
-function expectRecord(value: unknown, option: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidOptionError(OWNER, option, value, 'an object');
-  }
-  return value as Record<string, unknown>;
-}
-
-function rejectUnknownKeys(
-  record: Record<string, unknown>,
-  known: readonly string[],
-  prefix: string,
-): void {
-  const unknown = Object.keys(record).find((key) => !known.includes(key));
-  if (unknown !== undefined) {
-    throw new InvalidOptionError(
-      OWNER,
-      `${prefix}${unknown}`,
-      record[unknown],
-      `no such option (known: ${known.join(', ')})`,
-    );
-  }
 }

@@ -9,6 +9,7 @@ import {
   type ResolvedStageOptions,
   type RootRestartBackoff,
 } from './stage-module-options.js';
+import { expectRecord, rejectUnknownKeys } from '../core/util/option-checks.js';
 
 /** How the root options are named in errors. */
 const OWNER = 'StageModule options';
@@ -26,8 +27,8 @@ const RESTART_BACKOFF_KEYS = ['minMs', 'maxMs', 'factor', 'resetAfterMs'] as con
  * would.
  */
 export function resolveStageOptions(input: unknown): ResolvedStageOptions {
-  const options = expectRecord(input, 'options');
-  rejectUnknownKeys(options, ROOT_KEYS, '');
+  const options = expectRecord(input, OWNER, 'options');
+  rejectUnknownKeys(options, ROOT_KEYS, OWNER);
 
   return {
     groups: resolveGroupDefaults(options['groups']),
@@ -43,8 +44,8 @@ export function resolveStageOptions(input: unknown): ResolvedStageOptions {
 
 function resolveGroupDefaults(input: unknown): GroupDefaults {
   if (input === undefined) return {};
-  const defaults = expectRecord(input, 'groups');
-  rejectUnknownKeys(defaults, GROUP_DEFAULT_KEYS, 'groups.');
+  const defaults = expectRecord(input, OWNER, 'groups');
+  rejectUnknownKeys(defaults, GROUP_DEFAULT_KEYS, OWNER, 'groups.');
 
   try {
     // The core's own validation, so the defaults fail exactly as a group's options would.
@@ -60,15 +61,15 @@ function resolveGroupDefaults(input: unknown): GroupDefaults {
 
 function resolveGiveUpPolicy(input: unknown): ResolvedStageOptions['onGiveUp'] {
   if (input === undefined) return { action: 'restart', backoff: DEFAULT_ROOT_RESTART_BACKOFF };
-  const policy = expectRecord(input, 'onGiveUp');
+  const policy = expectRecord(input, OWNER, 'onGiveUp');
   const action = policy['action'];
 
   if (action === 'restart') {
-    rejectUnknownKeys(policy, ['action', 'backoff'], 'onGiveUp.');
+    rejectUnknownKeys(policy, ['action', 'backoff'], OWNER, 'onGiveUp.');
     return { action, backoff: resolveRestartBackoff(policy['backoff']) };
   }
   if (action === 'shutdown') {
-    rejectUnknownKeys(policy, ['action', 'shutdown'], 'onGiveUp.');
+    rejectUnknownKeys(policy, ['action', 'shutdown'], OWNER, 'onGiveUp.');
     const shutdown = policy['shutdown'];
     if (shutdown !== undefined && typeof shutdown !== 'function') {
       throw new InvalidOptionError(OWNER, 'onGiveUp.shutdown', shutdown, 'a function');
@@ -80,8 +81,8 @@ function resolveGiveUpPolicy(input: unknown): ResolvedStageOptions['onGiveUp'] {
 
 function resolveRestartBackoff(input: unknown): Required<RootRestartBackoff> {
   if (input === undefined) return DEFAULT_ROOT_RESTART_BACKOFF;
-  const backoff = expectRecord(input, 'onGiveUp.backoff');
-  rejectUnknownKeys(backoff, RESTART_BACKOFF_KEYS, 'onGiveUp.backoff.');
+  const backoff = expectRecord(input, OWNER, 'onGiveUp.backoff');
+  rejectUnknownKeys(backoff, RESTART_BACKOFF_KEYS, OWNER, 'onGiveUp.backoff.');
   const resolved = { ...DEFAULT_ROOT_RESTART_BACKOFF, ...withoutUndefined(backoff) };
 
   const checks: readonly [keyof RootRestartBackoff, number, string][] = [
@@ -106,31 +107,8 @@ function resolveRestartBackoff(input: unknown): Required<RootRestartBackoff> {
   return resolved;
 }
 
-function expectRecord(value: unknown, option: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidOptionError(OWNER, option, value, 'an object');
-  }
-  return value as Record<string, unknown>;
-}
-
 function expectBoolean(value: unknown, option: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new InvalidOptionError(OWNER, option, value, 'a boolean');
   return value;
-}
-
-function rejectUnknownKeys(
-  record: Record<string, unknown>,
-  known: readonly string[],
-  prefix: string,
-): void {
-  const unknown = Object.keys(record).find((key) => !known.includes(key));
-  if (unknown !== undefined) {
-    throw new InvalidOptionError(
-      OWNER,
-      `${prefix}${unknown}`,
-      record[unknown],
-      `no such option (known: ${known.join(', ')})`,
-    );
-  }
 }

@@ -7,6 +7,7 @@ import { RESTART_POLICIES, type RestartPolicy } from '../group/restart-policy.js
 import type { IntensityOptions } from '../group/task-group-options.js';
 import type { SupervisedChild } from './child.js';
 import { SUPERVISOR_STRATEGIES, type SupervisorStrategy } from './supervisor-strategy.js';
+import { expectRecord, rejectUnknownKeys } from '../util/option-checks.js';
 
 /**
  * The default restart intensity of a supervisor: more than 3 restarts within 60 s and it gives
@@ -167,24 +168,4 @@ function oneOf<TValue extends string>(
     throw new InvalidOptionError(owner, option, value, expected);
   }
   return value as TValue;
-}
-
-function expectRecord(value: unknown, owner: string, option: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidOptionError(owner, option, value, 'an object');
-  }
-  return value as Record<string, unknown>;
-}
-
-function rejectUnknownKeys(
-  record: Record<string, unknown>,
-  known: readonly string[],
-  owner: string,
-): void {
-  for (const key of Object.keys(record)) {
-    if (!known.includes(key)) {
-      const expected = `no such option (known: ${known.join(', ')})`;
-      throw new InvalidOptionError(owner, key, record[key], expected);
-    }
-  }
 }
