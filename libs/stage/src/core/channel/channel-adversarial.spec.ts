@@ -1,8 +1,10 @@
 import { getEventListeners, setMaxListeners } from 'node:events';
+import { performance as processClock } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Channel } from './channel.js';
 import type { ChannelEvent } from './channel-events.js';
 import type { OverflowMode } from './channel-options.js';
+import { DELIVERIES_PER_CLOCK_CHECK, TURN_BUDGET_MS } from './channel-core.js';
 import { handleChannel } from './handle-channel.js';
 import { expectBalanced, newRun, outcome, record, type Outcome } from './channel.spec-helper.js';
 import { ChannelClosedError } from '../errors/channel-closed-error.js';
@@ -11,6 +13,10 @@ import { ClosedBeforeDeliveryError } from '../errors/closed-before-delivery-erro
 import { DeadLetteredError } from '../errors/dead-lettered-error.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import { ThrownValueError } from '../errors/thrown-value-error.js';
+import { MAX_TIMER_MS } from '../backoff/backoff.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import type { RequestOptions, SendOptions } from './channel-call-options.js';
+import type { ChannelCloseReport } from './channel-close-report.js';
 import type { TaskContext } from '../group/task-context.js';
 import { TaskGroup } from '../group/task-group.js';
 
@@ -661,6 +667,546 @@ describe('Channel (adversarial)', () => {
       expect(channel.stats()).toMatchObject({ accepted: 2, deadLettered: 2, replayed: 1 });
       expectBalanced(erased(channel));
       await group.stop();
+    });
+  });
+
+  describe('timeouts past the longest Node timer', () => {
+    it('rejects a request timeout above 2^31 - 1 ms with InvalidOptionError, accepting nothing', async () => {
+      const channel = new Channel<string, string>({ name: 'jobs' });
+
+      const request = channel.request('a', { timeoutMs: 3e9 });
+
+      await expect(request).rejects.toThrow(InvalidOptionError);
+      await expect(request).rejects.toThrow('"timeoutMs"');
+      expect(channel.stats().accepted).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('keeps a request timeout of exactly 2^31 - 1 ms armed until it is due', async () => {
+      const channel = new Channel<string, string>({ name: 'jobs' });
+
+      const reply = outcome(channel.request('a', { timeoutMs: MAX_TIMER_MS }));
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(reply.done).toBe(false);
+      await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+
+      expect(reply.error).toBeInstanceOf(RequestTimeoutError);
+    });
+
+    it('refuses a handlerTimeoutMs above 2^31 - 1 ms, which would abandon every async handler', () => {
+      const channel = new Channel<string>({ name: 'jobs' });
+      const handle = async (): Promise<void> => {};
+
+      expect(() => handleChannel(channel, handle, { handlerTimeoutMs: 3e9 })).toThrow(
+        InvalidOptionError,
+      );
+      expect(() => handleChannel(channel, handle, { handlerTimeoutMs: 3e9 })).toThrow(
+        '"handlerTimeoutMs"',
+      );
+      expect(() =>
+        handleChannel(channel, handle, { handlerTimeoutMs: MAX_TIMER_MS }),
+      ).not.toThrow();
+    });
+
+    it('refuses a drainTimeoutMs above 2^31 - 1 ms at construction', () => {
+      expect(() => new Channel({ name: 'jobs', drainTimeoutMs: 3e9 })).toThrow(InvalidOptionError);
+      expect(() => new Channel({ name: 'jobs', drainTimeoutMs: 3e9 })).toThrow('"drainTimeoutMs"');
+      expect(new Channel({ name: 'jobs', drainTimeoutMs: MAX_TIMER_MS }).name).toBe('jobs');
+    });
+
+    it('rejects a close timeout above 2^31 - 1 ms and leaves the channel open and draining nothing', async () => {
+      const channel = new Channel<string>({ name: 'jobs' });
+      channel.markStarted();
+      await channel.send('a');
+
+      await expect(channel.close({ timeoutMs: 3e9 })).rejects.toThrow(InvalidOptionError);
+
+      expect(channel.state.kind).toBe('open');
+      const closing = outcome(channel.close({ timeoutMs: MAX_TIMER_MS }));
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(closing.done).toBe(false);
+      const delivery = await channel.receive(newRun());
+      expect(delivery?.body).toBe('a');
+      delivery?.ack();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(closing.value).toMatchObject({ drained: true });
+    });
+  });
+
+  describe('abort listeners on shared signals', () => {
+    /** Collects process warnings while `body` runs (they are emitted on the next tick). */
+    async function warningsDuring(body: () => Promise<void>): Promise<string[]> {
+      const warnings: string[] = [];
+      const onWarning = (warning: Error): void => {
+        warnings.push(warning.name);
+      };
+      process.on('warning', onWarning);
+      try {
+        await body();
+        await new Promise((resolve) => process.nextTick(resolve));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      return warnings;
+    }
+
+    it('listens to the signal of a context made outside a group only while a consumer waits', async () => {
+      const channel = new Channel<number>({ name: 'jobs' });
+      const app = new AbortController();
+      const context = (): TaskContext => ({ signal: app.signal, index: 0, attempt: 1, group: 'x' });
+
+      const warnings = await warningsDuring(async () => {
+        for (let index = 0; index < 50; index++) {
+          await channel.send(index);
+          (await channel.receive(context()))!.ack();
+        }
+      });
+      expect(getEventListeners(app.signal, 'abort')).toHaveLength(0);
+      const waiting = channel.receive(context());
+      expect(getEventListeners(app.signal, 'abort')).toHaveLength(1);
+      await channel.send(50);
+
+      expect((await waiting)?.body).toBe(50);
+      expect(getEventListeners(app.signal, 'abort')).toHaveLength(0);
+      expect(warnings).toEqual([]);
+    });
+
+    it('wakes every consumer waiting on one outside signal through a single listener', async () => {
+      const channel = new Channel<number>({ name: 'jobs' });
+      const app = new AbortController();
+      const context = (): TaskContext => ({ signal: app.signal, index: 0, attempt: 1, group: 'x' });
+
+      const warnings = await warningsDuring(async () => {
+        const waits = Array.from({ length: 50 }, () => outcome(channel.receive(context())));
+        expect(getEventListeners(app.signal, 'abort')).toHaveLength(1);
+        app.abort(new Error('shutting down'));
+        await vi.advanceTimersByTimeAsync(0);
+
+        expect(waits.every((wait) => wait.done && wait.value === undefined)).toBe(true);
+      });
+
+      expect(getEventListeners(app.signal, 'abort')).toHaveLength(0);
+      expect(channel.stats().waitingConsumers).toBe(0);
+      await channel.send(1);
+      expect(await channel.receive(context())).toBeUndefined();
+      expect(channel.stats()).toMatchObject({ buffered: 1, inFlight: 0 });
+      expect(warnings).toEqual([]);
+    });
+
+    it('takes nothing for a context whose signal fired while it was not waiting', async () => {
+      const channel = new Channel<number>({ name: 'jobs' });
+      const app = new AbortController();
+      const ctx: TaskContext = { signal: app.signal, index: 0, attempt: 1, group: 'x' };
+      await channel.send(1);
+      (await channel.receive(ctx))!.ack();
+
+      app.abort();
+      await channel.send(2);
+
+      expect(await channel.receive(ctx)).toBeUndefined();
+      const seen: number[] = [];
+      for await (const delivery of channel.consume(ctx)) seen.push(delivery.body);
+      expect(seen).toEqual([]);
+      expect(channel.stats()).toMatchObject({ buffered: 1, inFlight: 0, handled: 1 });
+    });
+
+    it('listens once per channel to a signal shared by 100 concurrent requests, and not after they settle', async () => {
+      const channel = new Channel<number, number>({ name: 'adder' });
+      const controller = new AbortController();
+      const reason = new Error('client gone');
+      const run = newRun();
+
+      const warnings = await warningsDuring(async () => {
+        const replies = Array.from({ length: 100 }, (_, index) =>
+          outcome(channel.request(index, { signal: controller.signal })),
+        );
+        expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+        for (let index = 0; index < 50; index++) {
+          const delivery = (await channel.receive(run))!;
+          delivery.ack(delivery.body * 2);
+        }
+        await vi.advanceTimersByTimeAsync(0);
+        expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+        controller.abort(reason);
+        await vi.advanceTimersByTimeAsync(0);
+
+        expect(replies.slice(0, 50).map((reply) => reply.value)).toEqual(
+          Array.from({ length: 50 }, (_, index) => index * 2),
+        );
+        expect(replies.slice(50).every((reply) => reply.error === reason)).toBe(true);
+      });
+
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      expect(channel.stats()).toMatchObject({ handled: 50, withdrawn: 50, buffered: 0 });
+      expect(warnings).toEqual([]);
+      expectBalanced(erased(channel));
+    });
+
+    it('listens once per channel to a signal shared by 100 sends waiting for room, and gives every place back on abort', async () => {
+      const channel = new Channel<number>({ name: 'jobs', capacity: 1 });
+      const other = new Channel<number>({ name: 'other', capacity: 1 });
+      const controller = new AbortController();
+      const reason = new Error('cancelled');
+      channel.markStarted();
+      other.markStarted();
+      await channel.send(-1);
+      await other.send(-1);
+
+      const warnings = await warningsDuring(async () => {
+        const sends = Array.from({ length: 100 }, (_, index) =>
+          outcome(channel.send(index, { signal: controller.signal })),
+        );
+        const otherSend = outcome(other.send(0, { signal: controller.signal }));
+        expect(getEventListeners(controller.signal, 'abort')).toHaveLength(2);
+        controller.abort(reason);
+        await vi.advanceTimersByTimeAsync(0);
+
+        expect(sends.every((send) => send.error === reason)).toBe(true);
+        expect(otherSend.error).toBe(reason);
+      });
+
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      expect(channel.stats()).toMatchObject({ accepted: 1, waitingSenders: 0 });
+      expect(warnings).toEqual([]);
+    });
+
+    it('lets a sender that a fanned-out abort admitted keep its place, as a listener removed mid-dispatch would', async () => {
+      const channel = new Channel<string, string>({ name: 'jobs', capacity: 1 });
+      const controller = new AbortController();
+      const reason = new Error('cancelled');
+      channel.markStarted();
+
+      const request = outcome(channel.request('request', { signal: controller.signal }));
+      const sends = ['a', 'b'].map((body) =>
+        outcome(channel.send(body, { signal: controller.signal })),
+      );
+      controller.abort(reason);
+      await vi.advanceTimersByTimeAsync(0);
+
+      // The buffered request was withdrawn first; its room let the first waiting send in at once.
+      expect(request.error).toBe(reason);
+      expect(sends.map((send) => send.error ?? 'accepted')).toEqual(['accepted', reason]);
+      expect(channel.stats()).toMatchObject({ accepted: 2, withdrawn: 1, buffered: 1 });
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      expectBalanced(erased(channel));
+    });
+  });
+
+  describe('fairness to the event loop', () => {
+    /**
+     * Makes each read of the process clock 1 ms later than the one before, as if every message
+     * took long; install it before making the channel. (The channel reads the clock from
+     * `node:perf_hooks`, which fake timers leave alone.)
+     */
+    function slowClock(): void {
+      let now = 0;
+      vi.spyOn(processClock, 'now').mockImplementation(() => ++now);
+    }
+
+    /** The most messages a channel hands out between two macrotask turns under `slowClock`. */
+    const perTurnBound = DELIVERIES_PER_CLOCK_CHECK * TURN_BUDGET_MS;
+
+    /** Calls counted at each of 20 consecutive macrotask turns, starting before `start`. */
+    async function callsPerTurn(
+      calls: () => number,
+      start: () => Promise<void>,
+    ): Promise<number[]> {
+      const samples: number[] = [0];
+      const sampled = new Promise<void>((resolve) => {
+        const sample = (): void => {
+          samples.push(calls());
+          if (samples.length <= 20) setImmediate(sample);
+          else resolve();
+        };
+        setImmediate(sample);
+      });
+      await start();
+      await sampled;
+      return samples.slice(1).map((count, turn) => count - samples[turn]!);
+    }
+
+    type Feeder = (channel: Channel<number>, count: () => void) => TaskGroup;
+
+    const feeders: [string, Feeder][] = [
+      [
+        'a synchronous handler',
+        (channel, count) =>
+          handlers(channel, (body) => {
+            count();
+            channel.trySend(body + 1);
+          }),
+      ],
+      [
+        'an async handler that resolves at once',
+        (channel, count) =>
+          handlers(channel, async (body) => {
+            count();
+            channel.trySend(body + 1);
+          }),
+      ],
+      [
+        'a loop-mode consumer',
+        (channel, count) => {
+          const group = new TaskGroup({
+            name: 'loop',
+            task: async (ctx) => {
+              for await (const delivery of channel.consume(ctx)) {
+                count();
+                channel.trySend(delivery.body + 1);
+              }
+            },
+          });
+          group.start();
+          return group;
+        },
+      ],
+      [
+        'a consumer that receives one message at a time',
+        (channel, count) => {
+          const group = new TaskGroup({
+            name: 'receiver',
+            task: async (ctx) => {
+              for (let delivery = await channel.receive(ctx); delivery !== undefined;) {
+                count();
+                channel.trySend(delivery.body + 1);
+                delivery.ack();
+                delivery = await channel.receive(ctx);
+              }
+            },
+          });
+          group.start();
+          return group;
+        },
+      ],
+    ];
+
+    it.each(feeders)(
+      'lets other macrotasks in once its turn budget is spent, with %s feeding its own channel',
+      async (_, feed) => {
+        vi.useRealTimers();
+        slowClock();
+        const channel = new Channel<number>({ name: 'loop' });
+        let calls = 0;
+        let group: TaskGroup | undefined;
+
+        const perTurn = await callsPerTurn(
+          () => calls,
+          async () => {
+            group = feed(channel, () => {
+              if (++calls >= 20_000) void channel.close({ timeoutMs: 0 });
+            });
+            await channel.send(0);
+          },
+        );
+        const atStop = calls;
+        const report = await group!.stop();
+
+        expect(Math.max(...perTurn)).toBeLessThanOrEqual(perTurnBound);
+        expect(perTurn.reduce((sum, count) => sum + count, 0)).toBeGreaterThan(perTurnBound * 10);
+        expect(report.clean).toBe(true);
+        expect(calls - atStop).toBeLessThanOrEqual(perTurnBound);
+        expectBalanced(erased(channel));
+      },
+    );
+
+    it('lets a stop in while a synchronous handler feeds its own channel', async () => {
+      vi.useRealTimers();
+      slowClock();
+      const channel = new Channel<number>({ name: 'loop' });
+      let calls = 0;
+      const group = handlers(channel, (body: number) => {
+        calls++;
+        if (calls < 20_000) channel.trySend(body + 1);
+      });
+      await channel.send(0);
+
+      await new Promise((resolve) => setImmediate(resolve));
+      const report = await group.stop();
+
+      expect(report.clean).toBe(true);
+      expect(calls).toBeLessThan(20_000);
+      expect(channel.stats().buffered).toBe(1);
+    });
+  });
+
+  describe('events from a consistent state', () => {
+    it('accepts the new message before reporting the drop, so a close from the dropped listener drains it', async () => {
+      const channel = new Channel<string>({ name: 'jobs', capacity: 1, overflow: 'drop-oldest' });
+      channel.markStarted();
+      await channel.send('old');
+      const seen: { buffered: number; accepted: number }[] = [];
+      let closing: Promise<ChannelCloseReport> | undefined;
+      channel.on((event) => {
+        if (event.type !== 'dropped') return;
+        const { buffered, accepted } = channel.stats();
+        seen.push({ buffered, accepted });
+        expectBalanced(erased(channel));
+        closing = channel.close({ timeoutMs: 100 });
+      });
+
+      await channel.send('new');
+      expect(channel.state.kind).toBe('closing');
+      await vi.advanceTimersByTimeAsync(100);
+      const report = await closing!;
+
+      expect(seen).toEqual([{ buffered: 1, accepted: 2 }]);
+      expect(report).toMatchObject({ drained: false, deadLettered: 1 });
+      expect(channel.deadLetters().map((letter) => letter.body)).toEqual(['new']);
+      expect(channel.stats()).toMatchObject({ buffered: 0, dropped: 1, deadLettered: 1 });
+      expectBalanced(erased(channel));
+    });
+
+    it('reports a throwing redelivery random source only once the failed message is back in place', async () => {
+      const channel = new Channel<string>({
+        name: 'jobs',
+        redelivery: {
+          minMs: 10,
+          maxMs: 1_000,
+          random: () => {
+            throw new Error('no entropy');
+          },
+        },
+      });
+      const balanced: boolean[] = [];
+      channel.on((event) => {
+        if (event.type !== 'hook-failed') return;
+        const s = channel.stats();
+        const ended = s.handled + s.deadLettered + s.dropped + s.withdrawn;
+        balanced.push(s.accepted === ended + s.buffered + s.inFlight + s.delayed);
+        void channel.close({ timeoutMs: 100 });
+      });
+      await channel.send('a');
+
+      (await channel.receive(newRun()))!.fail(new Error('boom'));
+      await vi.advanceTimersByTimeAsync(100);
+
+      expect(balanced).toEqual([true]);
+      expect(channel.state.kind).toBe('closed');
+      expect(channel.stats()).toMatchObject({ delayed: 0, buffered: 0, deadLettered: 1 });
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('accepts nothing into a channel closed by a dropped listener in drop-newest mode', async () => {
+      const channel = new Channel<string>({ name: 'jobs', capacity: 1, overflow: 'drop-newest' });
+      channel.markStarted();
+      await channel.send('old');
+      channel.on((event) => {
+        if (event.type === 'dropped') void channel.close({ timeoutMs: 100 });
+      });
+
+      expect(channel.trySend('new')).toBe(true);
+      expect(() => channel.trySend('after')).toThrow(ChannelClosedError);
+      await vi.advanceTimersByTimeAsync(100);
+
+      expect(channel.stats()).toMatchObject({ accepted: 2, dropped: 1, deadLettered: 1 });
+      expect(channel.stats().buffered).toBe(0);
+      expectBalanced(erased(channel));
+    });
+  });
+
+  describe('call options', () => {
+    const notSignals: [string, unknown][] = [
+      ['an object', {}],
+      ['null', null],
+      ['a string', 'abort'],
+      ['an object with an aborted flag only', { aborted: false }],
+    ];
+
+    it.each(notSignals)(
+      'rejects a send on a full channel whose signal is %s, naming signal and accepting nothing',
+      async (_, signal) => {
+        const channel = new Channel<string>({ name: 'jobs', capacity: 1 });
+        channel.markStarted();
+        await channel.send('first');
+
+        let sent: Promise<unknown> | undefined;
+        expect(() => {
+          sent = channel.send('second', { signal } as unknown as SendOptions);
+        }).not.toThrow();
+
+        await expect(sent).rejects.toThrow(InvalidOptionError);
+        await expect(sent).rejects.toThrow('"signal"');
+        expect(channel.stats()).toMatchObject({ accepted: 1, waitingSenders: 0 });
+        expect((await channel.receive(newRun()))?.body).toBe('first');
+        expect(channel.stats()).toMatchObject({ accepted: 1, buffered: 0, inFlight: 1 });
+      },
+    );
+
+    it.each(notSignals)(
+      'rejects a send or a request with room to spare whose signal is %s, accepting nothing',
+      async (_, signal) => {
+        const channel = new Channel<string, string>({ name: 'jobs' });
+
+        await expect(channel.send('a', { signal } as unknown as SendOptions)).rejects.toThrow(
+          InvalidOptionError,
+        );
+        await expect(
+          channel.request('b', { signal, timeoutMs: 100 } as unknown as RequestOptions),
+        ).rejects.toThrow('"signal"');
+
+        expect(channel.stats().accepted).toBe(0);
+        expect(vi.getTimerCount()).toBe(0);
+      },
+    );
+
+    it('rejects call options that are not an object, naming options', async () => {
+      const channel = new Channel<string, string>({ name: 'jobs' });
+
+      await expect(channel.send('a', 42 as unknown as SendOptions)).rejects.toThrow('"options"');
+      await expect(channel.request('b', 'fast' as unknown as RequestOptions)).rejects.toThrow(
+        InvalidOptionError,
+      );
+      await expect(channel.close(7 as unknown as { timeoutMs: number })).rejects.toThrow(
+        '"options"',
+      );
+
+      expect(channel.stats().accepted).toBe(0);
+      expect(channel.state.kind).toBe('not-started');
+    });
+
+    it('accepts null as no options, like undefined', async () => {
+      const channel = new Channel<string>({ name: 'jobs' });
+
+      await expect(channel.send('a', null as unknown as SendOptions)).resolves.toBeTypeOf('string');
+
+      expect(channel.stats().accepted).toBe(1);
+    });
+  });
+
+  describe('runs that already ended', () => {
+    it.each([
+      ['completed', { kind: 'completed' }],
+      ['failed', { kind: 'failed', error: new Error('down') }],
+      ['stopped', { kind: 'stopped' }],
+    ] as const)(
+      'ends a receive or a consume with the context of a run that %s, taking nothing',
+      async (_, ended) => {
+        const channel = new Channel<string>({ name: 'jobs' });
+        await channel.send('a');
+        const run = newRun();
+        run.settle(ended);
+
+        expect(await channel.receive(run)).toBeUndefined();
+        const seen: string[] = [];
+        for await (const delivery of channel.consume(run)) seen.push(delivery.body);
+        await vi.advanceTimersByTimeAsync(0);
+
+        expect(seen).toEqual([]);
+        expect(channel.stats()).toMatchObject({ buffered: 1, inFlight: 0, handled: 0 });
+      },
+    );
+
+    it('ends a handler-mode task given the context of a run that already ended', async () => {
+      const channel = new Channel<string>({ name: 'jobs' });
+      const handler = vi.fn();
+      await channel.send('a');
+      const run = newRun();
+      run.settle({ kind: 'completed' });
+
+      await handleChannel(channel, handler)(run);
+
+      expect(handler).not.toHaveBeenCalled();
+      expect(channel.stats()).toMatchObject({ buffered: 1, inFlight: 0 });
     });
   });
 });

@@ -268,6 +268,51 @@ describe('Channel', () => {
       expectBalanced(channel);
     });
 
+    it('keeps the handle of an earlier delivery settled once its message is redelivered', async () => {
+      const channel = new Channel<string>({ name: 'jobs', redelivery: { minMs: 10, jitter: 0 } });
+      await channel.send('flaky');
+      const run = newRun();
+      const first = (await channel.receive(run))!;
+      first.fail(new Error('once'));
+      await vi.advanceTimersByTimeAsync(10);
+
+      const second = (await channel.receive(run))!;
+      first.ack();
+      first.fail(new Error('late'));
+
+      expect(second).not.toBe(first);
+      expect({ settled: first.settled, count: first.deliveryCount }).toEqual({
+        settled: true,
+        count: 1,
+      });
+      expect({ settled: second.settled, count: second.deliveryCount }).toEqual({
+        settled: false,
+        count: 2,
+      });
+      expect(channel.stats()).toMatchObject({ handled: 0, inFlight: 1, redeliveries: 1 });
+      second.ack();
+      expect(channel.stats()).toMatchObject({ handled: 1, inFlight: 0 });
+      expectBalanced(channel);
+    });
+
+    it('gives a message put back by a stop a new handle, still counted as its first delivery', async () => {
+      const channel = new Channel<string>({ name: 'jobs' });
+      await channel.send('job');
+      const stopped = newRun();
+      const first = (await channel.receive(stopped))!;
+      stopped.requestStop();
+      stopped.settle({ kind: 'stopped' });
+
+      const again = (await channel.receive(newRun()))!;
+      first.ack();
+
+      expect(again).not.toBe(first);
+      expect(again).toMatchObject({ id: first.id, body: 'job', deliveryCount: 1, settled: false });
+      expect(first.settled).toBe(true);
+      expect(channel.stats()).toMatchObject({ handled: 0, inFlight: 1, redeliveries: 1 });
+      expectBalanced(channel);
+    });
+
     it('ignores a second settlement of the same delivery', async () => {
       const channel = new Channel<string>({ name: 'jobs' });
       await channel.send('a');
@@ -314,6 +359,7 @@ describe('Channel', () => {
       };
       attachTaskRunHooks(ctx, {
         stopRequested: false,
+        settled: false,
         onStopRequested: () => {
           registrations.stop++;
           return () => {};
@@ -337,6 +383,26 @@ describe('Channel', () => {
       expect(channel.stats().inFlight).toBe(100);
       settled[0]!({ kind: 'completed' });
       expect(channel.stats()).toMatchObject({ inFlight: 0, handled: 100 });
+    });
+
+    it('registers one listener on a run of a group, and finds its lease through it', async () => {
+      const channel = new Channel<string>({ name: 'jobs' });
+      const run = newRun();
+      const added = vi.spyOn(run, 'addListener');
+      for (let round = 0; round < 20; round++) {
+        await channel.send(`m${round}`);
+        await channel.send(`r${round}`);
+        for await (const delivery of channel.consume(run)) {
+          expect(delivery.body).toBe(`m${round}`);
+          break;
+        }
+        await channel.receive(run);
+      }
+
+      expect(added).toHaveBeenCalledOnce();
+      expect(channel.stats().inFlight).toBe(40);
+      run.settle({ kind: 'completed' });
+      expect(channel.stats()).toMatchObject({ inFlight: 0, handled: 40 });
     });
 
     describe('with a context not made by a group', () => {

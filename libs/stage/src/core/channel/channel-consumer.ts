@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import type { ChannelCore } from './channel-core.js';
 import type { ChannelDelivery } from './channel-delivery.js';
 import type { Delivery } from './delivery.js';
@@ -13,6 +14,12 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * As an iterator, taking the next message settles the previous one as handled (if nothing settled
  * it before); `return()` (a `break` or a `throw` in `for await`) ends the iteration but leaves the
  * held message to the run's outcome, since the iterator cannot tell a break from a throw.
+ *
+ * Once the channel has handed out messages for `TURN_BUDGET_MS` without a consumer yielding, the
+ * next `next()` or `take()` yields to the event loop once (`setImmediate`) before taking, and
+ * `tryTake()` takes nothing: a consumer that feeds its own channel, or whose handler returns at
+ * once, lets timers, I/O and a stop in. The yield uses `setImmediate` from `node:timers`, which
+ * fake timers in tests (they replace the global one) do not hold back: it waits for no clock.
  */
 export class ChannelConsumer<TMessage, TReply>
   implements
@@ -30,8 +37,8 @@ export class ChannelConsumer<TMessage, TReply>
   #resolveNext: ((result: IteratorResult<Delivery<TMessage, TReply>>) => void) | undefined =
     undefined;
   /**
-   * The wait in progress, if any: a consumer waits once at a time, so a `next()` or `take()` made
-   * while one waits runs after it, in order.
+   * The wait in progress, if any (for a message, or for a turn of the event loop): a consumer
+   * waits once at a time, so a `next()` or `take()` made while one waits runs after it, in order.
    */
   #waiting: Promise<unknown> | undefined = undefined;
   /** Set while a `take()` waits; cleared when woken. */
@@ -65,6 +72,7 @@ export class ChannelConsumer<TMessage, TReply>
       if (!previous.settled) this.#core.handled(previous, undefined as TReply);
     }
     if (this.#returned) return Promise.resolve(DONE);
+    if (this.#core.owesTurn && !this.finished) return this.#afterTurn(() => this.next());
     const delivery = this.#core.take(this.lease);
     if (delivery !== undefined) {
       this.#current = delivery;
@@ -90,14 +98,18 @@ export class ChannelConsumer<TMessage, TReply>
     return Promise.resolve(DONE);
   }
 
-  /** Takes a ready message at once, or returns `undefined`; never waits. */
+  /**
+   * Takes a ready message at once, or returns `undefined` when none is ready or the consumer owes
+   * the event loop a turn (`take()` yields it); never waits.
+   */
   tryTake(): ChannelDelivery<TMessage, TReply> | undefined {
-    return this.#returned ? undefined : this.#core.take(this.lease);
+    return this.#returned || this.#core.owesTurn ? undefined : this.#core.take(this.lease);
   }
 
   /** Takes the next message, waiting for one; `undefined` once nothing more will come. */
   take(): Promise<ChannelDelivery<TMessage, TReply> | undefined> {
     if (this.#waiting !== undefined) return this.#waiting.then(() => this.take());
+    if (this.#core.owesTurn && !this.finished) return this.#afterTurn(() => this.take());
     const delivery = this.tryTake();
     if (delivery !== undefined || this.finished) return Promise.resolve(delivery);
     const waiting = new Promise<ChannelDelivery<TMessage, TReply> | undefined>((resolve) => {
@@ -106,6 +118,17 @@ export class ChannelConsumer<TMessage, TReply>
     this.#waiting = waiting;
     this.#core.wait(this);
     return waiting;
+  }
+
+  /** Yields to the event loop once, then runs `then` (see the class's documentation). */
+  #afterTurn<TResult>(then: () => Promise<TResult>): Promise<TResult> {
+    this.#core.turnTaken();
+    const turn = new Promise<void>((resolve) => setImmediate(resolve));
+    this.#waiting = turn;
+    return turn.then(() => {
+      this.#waiting = undefined;
+      return then();
+    });
   }
 
   /** Hands a waiting consumer its delivery, or `undefined` to end its wait. */

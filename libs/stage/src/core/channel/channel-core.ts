@@ -1,7 +1,9 @@
+import { performance as processClock } from 'node:perf_hooks';
+import { AbortFanOut } from './abort-fan-out.js';
 import type { Backoff } from '../backoff/backoff.js';
 import type { ChannelCloseReport } from './channel-close-report.js';
 import { ChannelConsumer } from './channel-consumer.js';
-import { ChannelDelivery } from './channel-delivery.js';
+import type { ChannelDelivery } from './channel-delivery.js';
 import { ChannelEmitter } from './channel-emitter.js';
 import type { ChannelListener } from './channel-events.js';
 import { ChannelLedger } from './channel-ledger.js';
@@ -34,6 +36,7 @@ import { DeadLetteredError } from '../errors/dead-lettered-error.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import { toError } from '../errors/thrown-value-error.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
+import { taskRunHooks } from '../group/task-run-hooks.js';
 
 const NOT_STARTED: ChannelState = Object.freeze({ kind: 'not-started' });
 const OPEN: ChannelState = Object.freeze({ kind: 'open' });
@@ -49,6 +52,19 @@ interface Drain {
 
 /** Where a message left over at close went. */
 type LeftOver = 'returned' | 'dead-lettered' | 'stored';
+
+/**
+ * How long, in ms, a channel's consumers may go on taking messages since one of them last yielded
+ * to the event loop; past it, the next one to take yields once (`setImmediate`) first. A consumer
+ * that feeds its own channel, or whose handler returns at once, would otherwise take message
+ * after message in one macrotask, and no timer, I/O or stop could get in. A time budget rather
+ * than a count of messages bounds that wait however long each message takes, and costs one yield
+ * per budget: nothing measurable on throughput.
+ */
+export const TURN_BUDGET_MS = 5;
+
+/** How many deliveries a channel hands out between two looks at the clock (see TURN_BUDGET_MS). */
+export const DELIVERIES_PER_CLOCK_CHECK = 128;
 
 /**
  * The engine of a channel: admission, hand-over, settlement, redelivery, close and the ledger.
@@ -89,7 +105,15 @@ export class ChannelCore<TMessage, TReply>
   readonly #consumers = new LinkedQueue<ChannelConsumer<TMessage, TReply>>();
   /** Messages waiting out their redelivery delay. */
   readonly #delayed = new LinkedQueue<Envelope<TMessage, TReply>>();
-  /** The lease each run shares among its `consume()` and `receive()` calls. */
+  /**
+   * The signals its waiting senders, and its waiting consumers with a context made outside a
+   * group, follow: one listener per signal, however many wait on it.
+   */
+  readonly aborts = new AbortFanOut();
+  /**
+   * The lease each run shares among its `consume()` and `receive()` calls, for contexts whose
+   * hooks cannot find it (see `#leaseOf`); a group's own runs never land here.
+   */
   readonly #leases = new WeakMap<TaskContext, RunLease<TMessage, TReply>>();
   /** Messages waiting in storage for a consumer (see ChannelStats.buffered). */
   #buffered = 0;
@@ -101,6 +125,15 @@ export class ChannelCore<TMessage, TReply>
   readonly #events: ChannelEmitter;
   /** Set while `dispatch` runs, so that a nested call leaves the work to the running loop. */
   #dispatching = false;
+  /** Deliveries handed out since the clock was last read (see `owesTurn`). */
+  #handedSinceCheck = 0;
+  /**
+   * When a consumer last yielded to the event loop (or the channel was made), on the process's
+   * clock: `performance` from `node:perf_hooks`, which fake timers in tests do not replace.
+   */
+  #turnStartedAt = processClock.now();
+  /** Set once `TURN_BUDGET_MS` has passed since `#turnStartedAt`; cleared when a consumer yields. */
+  #owesTurn = false;
   /**
    * Shared storages: sends handed to the storage and not confirmed yet. Counted in `#buffered`
    * (accepted, not ended) but not in the storage's window.
@@ -191,7 +224,7 @@ export class ChannelCore<TMessage, TReply>
     });
     if (signal !== undefined) {
       sender.signal = signal;
-      signal.addEventListener('abort', sender);
+      this.aborts.follow(signal, sender);
     }
     if (timeoutMs !== undefined) {
       sender.timeout = setTimeout(requestTimedOut, timeoutMs, this, envelope, timeoutMs);
@@ -242,7 +275,7 @@ export class ChannelCore<TMessage, TReply>
         this.#senders.push(envelope);
         if (signal !== undefined && envelope.sender !== undefined) {
           envelope.sender.signal = signal;
-          signal.addEventListener('abort', envelope.sender);
+          this.aborts.follow(signal, envelope.sender);
         }
         return;
       case 'reject':
@@ -255,12 +288,12 @@ export class ChannelCore<TMessage, TReply>
         return;
       case 'drop-oldest': {
         const oldest = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
-        if (oldest !== undefined) {
-          this.#buffered--;
-          this.#drop(oldest);
-        }
+        if (oldest !== undefined) this.#buffered--;
+        // The new message is in before the drop is reported: a listener sees a consistent
+        // channel, and a close it makes drains the new message too.
         this.#accept(envelope);
         if (!envelope.isRequest) this.#resolveSend(envelope);
+        if (oldest !== undefined) this.#drop(oldest);
         return;
       }
     }
@@ -349,7 +382,7 @@ export class ChannelCore<TMessage, TReply>
       const envelope = this.#senders.shift() as Envelope<TMessage, TReply>;
       const sender = envelope.sender;
       if (!envelope.isRequest && sender?.signal !== undefined) {
-        sender.signal.removeEventListener('abort', sender);
+        this.aborts.unfollow(sender.signal, sender);
         sender.signal = undefined;
       }
       this.#accept(envelope);
@@ -381,7 +414,7 @@ export class ChannelCore<TMessage, TReply>
       sender.timeout = undefined;
     }
     if (sender.signal !== undefined) {
-      sender.signal.removeEventListener('abort', sender);
+      this.aborts.unfollow(sender.signal, sender);
       sender.signal = undefined;
     }
   }
@@ -464,12 +497,22 @@ export class ChannelCore<TMessage, TReply>
   openConsumer(ctx: TaskContext, shared: boolean): ChannelConsumer<TMessage, TReply> {
     this.markStarted();
     if (!shared) return new ChannelConsumer(this, new RunLease(this, ctx));
+    return new ChannelConsumer(this, this.#leaseOf(ctx));
+  }
+
+  /** The lease the run of `ctx` shares, found through its hooks or, failing that, a side table. */
+  #leaseOf(ctx: TaskContext): RunLease<TMessage, TReply> {
+    const hooks = taskRunHooks(ctx);
+    if (hooks?.listenerFor !== undefined) {
+      const found = hooks.listenerFor(this) as RunLease<TMessage, TReply> | undefined;
+      return found ?? new RunLease(this, ctx);
+    }
     let lease = this.#leases.get(ctx);
     if (lease === undefined) {
       lease = new RunLease(this, ctx);
       this.#leases.set(ctx, lease);
     }
-    return new ChannelConsumer(this, lease);
+    return lease;
   }
 
   /** Takes the next ready message for `lease`, or `undefined`; never waits. */
@@ -501,11 +544,33 @@ export class ChannelCore<TMessage, TReply>
   ): ChannelDelivery<TMessage, TReply> {
     this.#buffered--;
     this.#inFlight++;
+    if (++this.#handedSinceCheck === DELIVERIES_PER_CLOCK_CHECK) this.#checkTurn();
     envelope.state = 'in-flight';
-    const delivery = new ChannelDelivery(this, envelope, lease, envelope.failures + 1);
+    const delivery = envelope.deliverTo(lease);
     lease.hold(delivery);
     if (this.#senders.length > 0 && this.#buffered <= this.#refillAt) this.#admitSenders();
     return delivery;
+  }
+
+  /**
+   * Whether a consumer must yield to the event loop before it takes more: the channel has been
+   * handing out messages for {@link TURN_BUDGET_MS} since a consumer last did (read every
+   * {@link DELIVERIES_PER_CLOCK_CHECK} deliveries).
+   */
+  get owesTurn(): boolean {
+    return this.#owesTurn;
+  }
+
+  /** A consumer is yielding to the event loop: the budget starts over. */
+  turnTaken(): void {
+    this.#owesTurn = false;
+    this.#handedSinceCheck = 0;
+    this.#turnStartedAt = processClock.now();
+  }
+
+  #checkTurn(): void {
+    this.#handedSinceCheck = 0;
+    if (processClock.now() - this.#turnStartedAt >= TURN_BUDGET_MS) this.#owesTurn = true;
   }
 
   wait(consumer: ChannelConsumer<TMessage, TReply>): void {
@@ -596,10 +661,22 @@ export class ChannelCore<TMessage, TReply>
     else this.failed(delivery, undefined, false);
   }
 
-  /** Puts a message back: at the front after a stop, after its delay after a failure. */
+  /**
+   * Puts a message back: at the front after a stop, after its delay after a failure. A `random`
+   * source that throws is reported (`hook-failed`) and the shortest wait used.
+   */
   #redeliver(envelope: Envelope<TMessage, TReply>, error: Error | undefined): void {
     this.#ledger.redeliveries++;
-    const delayMs = error === undefined ? 0 : this.#redeliveryDelay(envelope.failures);
+    let delayMs = 0;
+    let randomFailure: { readonly error: unknown } | undefined;
+    if (error !== undefined) {
+      try {
+        delayMs = this.#redelivery.delay(envelope.failures);
+      } catch (thrown) {
+        randomFailure = { error: thrown };
+        delayMs = this.#redelivery.floor(envelope.failures);
+      }
+    }
     if (delayMs > 0) {
       envelope.state = 'delayed';
       this.#delayed.push(envelope);
@@ -610,6 +687,9 @@ export class ChannelCore<TMessage, TReply>
       if (error === undefined) this.storage.prepend(envelope);
       else this.storage.requeue(envelope);
     }
+    // Reported once the message is back in place, so that a listener sees a consistent channel.
+    if (randomFailure !== undefined)
+      this.#events.hookFailed('redelivery.random', randomFailure.error);
     if (this.#events.active) {
       this.#events.emit({
         type: 'redelivered',
@@ -621,16 +701,6 @@ export class ChannelCore<TMessage, TReply>
       });
     }
     if (delayMs === 0 && this.#consumers.length > 0) this.#dispatch();
-  }
-
-  /** The redelivery wait; a `random` source that throws is reported and the shortest wait used. */
-  #redeliveryDelay(failures: number): number {
-    try {
-      return this.#redelivery.delay(failures);
-    } catch (error) {
-      this.#events.hookFailed('redelivery.random', error);
-      return this.#redelivery.floor(failures);
-    }
   }
 
   redeliveryDue(envelope: Envelope<TMessage, TReply>): void {

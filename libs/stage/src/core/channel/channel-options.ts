@@ -45,7 +45,10 @@ export interface ChannelOptions<TMessage> {
    * (`dead-letter-evicted`). Not allowed with `storage`: configure the storage instead.
    */
   readonly deadLetterCapacity?: number;
-  /** How long `close()` waits for consumers to drain, by default; default 5000 ms. */
+  /**
+   * How long `close()` waits for consumers to drain, by default, in ms: from 0 to 2^31 - 1 (the
+   * longest timer Node arms); default 5000.
+   */
   readonly drainTimeoutMs?: number;
   /** Where messages are kept; default: in memory, in this process. */
   readonly storage?: ChannelStorage<TMessage>;

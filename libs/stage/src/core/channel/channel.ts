@@ -8,7 +8,8 @@ import type { ChannelStats } from './channel-stats.js';
 import type { DeadLetter } from './dead-letter.js';
 import type { Delivery } from './delivery.js';
 import type { MessageId } from './message-id.js';
-import { numberAtLeast, resolveChannelOptions } from './resolve-channel-options.js';
+import { callOptions, signalOption } from './channel-call-options.js';
+import { resolveChannelOptions, timerMsAtLeast } from './resolve-channel-options.js';
 import type { TaskContext } from '../group/task-context.js';
 
 /** The engine, type-erased so that any `Channel<X, Y>` is a `Channel<unknown, unknown>`. */
@@ -96,10 +97,19 @@ export class Channel<TMessage, TReply = void> {
    * the bootstrap.
    *
    * @throws (rejects) `ChannelClosedError` at once after `close()`, also for the senders waiting
-   * at that moment; `ChannelFullError` in `reject` mode; the signal's reason.
+   * at that moment; `ChannelFullError` in `reject` mode; the signal's reason; `InvalidOptionError`
+   * for options that are not an object or a `signal` that is not an `AbortSignal` (nothing is
+   * accepted then).
    */
   send(body: TMessage, options?: SendOptions): Promise<MessageId> {
-    return this.#core.send(body, options?.signal);
+    if (options === undefined) return this.#core.send(body, undefined);
+    let signal: AbortSignal | undefined;
+    try {
+      signal = signalOption(this.#core.name, 'send', callOptions(this.#core.name, 'send', options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#core.send(body, signal);
   }
 
   /**
@@ -132,18 +142,23 @@ export class Channel<TMessage, TReply = void> {
    * @throws (rejects) `RequestTimeoutError`; `DeadLetteredError` after `maxDeliveries` failed
    * deliveries, with the last error as `cause`; `ChannelClosedError` when sent after `close()`
    * or left over when the drain ended; `ChannelFullError` when refused or dropped by the overflow
-   * mode; the signal's reason; `InvalidOptionError` for a bad `timeoutMs`.
+   * mode; the signal's reason; `InvalidOptionError` for options that are not an object, a
+   * `timeoutMs` out of range or a `signal` that is not an `AbortSignal` (nothing is accepted then).
    */
   request(body: TMessage, options?: RequestOptions): Promise<TReply> {
-    const timeoutMs = options?.timeoutMs;
-    if (timeoutMs !== undefined) {
-      try {
-        numberAtLeast(`channel "${this.#core.name}" request`, 'timeoutMs', timeoutMs, 0, 0);
-      } catch (error) {
-        return Promise.reject(error);
+    let timeoutMs: number | undefined;
+    let signal: AbortSignal | undefined;
+    try {
+      const checked = callOptions(this.#core.name, 'request', options);
+      if (checked?.timeoutMs !== undefined) {
+        const owner = `channel "${this.#core.name}" request`;
+        timeoutMs = timerMsAtLeast(owner, 'timeoutMs', checked.timeoutMs, 0, 0);
       }
+      signal = signalOption(this.#core.name, 'request', checked);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.#core.request(body, timeoutMs, options?.signal) as Promise<TReply>;
+    return this.#core.request(body, timeoutMs, signal) as Promise<TReply>;
   }
 
   /**
@@ -156,9 +171,16 @@ export class Channel<TMessage, TReply = void> {
    * of `for await` leaves the held message to that outcome.
    *
    * **Cancellation.** The iteration ends when the run is asked to stop (no `AbortController` is
-   * created for it) or when the channel has closed and drained. A waiting iteration is woken at
-   * once. With a context not made by a `TaskGroup`, the stop is read from `ctx.signal` and the
-   * outcome is unknown: closing the iterator puts the held message back, uncounted.
+   * created for it), when the run has already ended, or when the channel has closed and drained. A
+   * waiting iteration is woken at once. With a context not made by a `TaskGroup`, the stop is
+   * read from `ctx.signal` (listened to only while the iteration waits, one listener per signal
+   * and channel) and the outcome is unknown: closing the iterator puts the held message back,
+   * uncounted.
+   *
+   * **Fairness.** Once the channel has handed out messages for 5 ms since a consumer last yielded
+   * (read every 128 deliveries), the next message waits for one turn of the event loop
+   * (`setImmediate`), so that a consumer that feeds its own channel never keeps timers, I/O or a
+   * stop out.
    *
    * The first consumer marks the channel started.
    */
@@ -167,9 +189,11 @@ export class Channel<TMessage, TReply = void> {
   }
 
   /**
-   * Takes one message for the task run of `ctx`, waiting for one; `undefined` once the run must
-   * stop or the channel has closed and drained. Unlike {@link Channel.consume}, nothing settles
-   * the delivery but `ack`, `fail` or the end of the run, so a run may hold several at once.
+   * Takes one message for the task run of `ctx`, waiting for one; `undefined` at once, taking
+   * nothing, when the run must stop or has already ended, and once the channel has closed and
+   * drained. Unlike {@link Channel.consume}, nothing settles the delivery but `ack`, `fail` or the
+   * end of the run, so a run may hold several at once. Cancellation and fairness are as in
+   * `consume`.
    */
   receive(ctx: TaskContext): Promise<Delivery<TMessage, TReply> | undefined> {
     return this.#core.openConsumer(ctx, true).take() as Promise<
@@ -196,15 +220,16 @@ export class Channel<TMessage, TReply = void> {
    * still in a task's hands settle when the task lets go.
    *
    * A channel whose consumers never started closes at once. Idempotent: later calls return the
-   * first call's report. Never rejects, except for a bad `timeoutMs`.
+   * first call's report. Never rejects, except with `InvalidOptionError` for options that are not
+   * an object or a `timeoutMs` out of range (from 0 to 2^31 - 1); the channel is left as it was.
    */
   close(options?: CloseOptions): Promise<ChannelCloseReport> {
     let timeoutMs: number;
     try {
-      timeoutMs = numberAtLeast(
+      timeoutMs = timerMsAtLeast(
         `channel "${this.#core.name}" close`,
         'timeoutMs',
-        options?.timeoutMs,
+        callOptions(this.#core.name, 'close', options)?.timeoutMs,
         0,
         this.#core.drainTimeoutMs,
       );

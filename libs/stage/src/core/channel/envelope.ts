@@ -1,7 +1,11 @@
+import type { AbortFollower } from './abort-fan-out.js';
+import { Redelivery, type ChannelDelivery } from './channel-delivery.js';
 import type { StoredMessage } from './channel-storage.js';
 import type { QueueLinks } from './linked-queue.js';
 import { formatMessageId } from './message-id.js';
 import type { MessageId } from './message-id.js';
+import type { RunLease } from './run-lease.js';
+import { toError } from '../errors/thrown-value-error.js';
 
 /**
  * Where a message is:
@@ -24,16 +28,17 @@ export interface EnvelopeOwner<TMessage, TReply> {
 /**
  * The sender of a message while it still waits to hear about it: for room (a send), or for a
  * reply (a request). Made only for those two cases, so that a send accepted at once costs one
- * object. Its own abort listener, so that no closure is made per message.
+ * object. It follows its signal itself (through the channel's `AbortFanOut`), so that no closure
+ * is made per message.
  */
-export class Sender<TMessage, TReply> {
+export class Sender<TMessage, TReply> implements AbortFollower {
   /** Resolves a waiting send with the id once accepted. */
   resolveId: ((id: MessageId) => void) | undefined = undefined;
   /** Resolves a request with its reply. */
   resolveReply: ((reply: TReply) => void) | undefined = undefined;
   /** Rejects the sender. */
   reject: ((reason: unknown) => void) | undefined = undefined;
-  /** The sender's signal, listened to (with this object as listener) while set. */
+  /** The sender's signal, followed (through the channel's `AbortFanOut`) while set. */
   signal: AbortSignal | undefined = undefined;
   /** The request's timeout timer, armed only when a timeout was asked for. */
   timeout: NodeJS.Timeout | undefined = undefined;
@@ -49,7 +54,7 @@ export class Sender<TMessage, TReply> {
   ) {}
 
   /** The sender's signal fired. */
-  handleEvent(): void {
+  signalAborted(): void {
     this.owner.senderAborted(this.envelope);
   }
 }
@@ -58,9 +63,15 @@ export class Sender<TMessage, TReply> {
  * A channel's record of one message, from its send to its end: the message as storage holds it,
  * where it is, and who waits to hear about it. One object per message, reused by every delivery,
  * kept small because a full buffer holds a thousand of them. Internal to channels.
+ *
+ * It is also the message's first delivery (see {@link ChannelDelivery}): the common message,
+ * delivered once, costs this one object.
  */
 export class Envelope<TMessage, TReply>
-  implements StoredMessage<TMessage>, QueueLinks<Envelope<TMessage, TReply>>
+  implements
+    StoredMessage<TMessage>,
+    QueueLinks<Envelope<TMessage, TReply>>,
+    ChannelDelivery<TMessage, TReply>
 {
   failures = 0;
   state: EnvelopeState = 'waiting';
@@ -76,7 +87,11 @@ export class Envelope<TMessage, TReply>
   queuePrev: Envelope<TMessage, TReply> | undefined = undefined;
   queueNext: Envelope<TMessage, TReply> | undefined = undefined;
   queued = false;
+  /** As its first delivery: whether that delivery has been settled. */
+  settled = false;
 
+  /** The run its first delivery was handed to; set then, and kept. */
+  #firstLease: RunLease<TMessage, TReply> | undefined = undefined;
   /** The id, once spelled out (or given, for a replay). */
   #id: MessageId | undefined;
 
@@ -101,5 +116,43 @@ export class Envelope<TMessage, TReply>
   /** When a request's sender stops waiting (shared storages only; see `Sender.expiresAt`). */
   get expiresAt(): number | undefined {
     return this.sender?.expiresAt;
+  }
+
+  /**
+   * Hands the message to `lease`: as itself for its first delivery, as a {@link Redelivery} for
+   * any later one (or for a message that arrived with failed deliveries already counted).
+   */
+  deliverTo(lease: RunLease<TMessage, TReply>): ChannelDelivery<TMessage, TReply> {
+    if (this.#firstLease !== undefined || this.failures !== 0) {
+      return new Redelivery(this, lease, this.failures + 1);
+    }
+    this.#firstLease = lease;
+    return this;
+  }
+
+  // ---- As its first delivery (read only once `deliverTo` returned the envelope itself) --------
+
+  get envelope(): this {
+    return this;
+  }
+
+  get lease(): RunLease<TMessage, TReply> {
+    return this.#firstLease!;
+  }
+
+  get deliveryCount(): number {
+    return 1;
+  }
+
+  get signal(): AbortSignal {
+    return this.lease.ctx.signal;
+  }
+
+  ack(reply?: TReply): void {
+    this.lease.core.handled(this, reply as TReply);
+  }
+
+  fail(error: unknown): void {
+    this.lease.core.failed(this, toError(error), true);
   }
 }

@@ -3,6 +3,7 @@ import type { Channel } from './channel.js';
 import type { ChannelCore } from './channel-core.js';
 import type { ChannelDelivery } from './channel-delivery.js';
 import type { Delivery } from './delivery.js';
+import { MAX_TIMER_MS } from '../backoff/backoff.js';
 import { HandlerTimeoutError } from '../errors/handler-timeout-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { toError } from '../errors/thrown-value-error.js';
@@ -20,8 +21,9 @@ export type ChannelHandler<TMessage, TReply> = (
 /** Options of {@link handleChannel}. */
 export interface ChannelHandlerOptions {
   /**
-   * How long one call of the handler may take, in ms; a finite number > 0. Past it the handler is
-   * treated as hung (see {@link handleChannel}). Default: no limit, and no timer per message.
+   * How long one call of the handler may take, in ms: more than 0, at most 2^31 - 1 (the longest
+   * timer Node arms). Past it the handler is treated as hung (see {@link handleChannel}). Default:
+   * no limit, and no timer per message.
    */
   readonly handlerTimeoutMs?: number;
 }
@@ -37,7 +39,9 @@ type Settled<TReply> = { readonly value: TReply } | { readonly error: unknown } 
  *
  * - **Success.** The handler's return value settles the delivery as handled and is the reply to
  *   a request. A handler that returns synchronously is called again without yielding, as long as
- *   messages are ready.
+ *   messages are ready, until the channel has handed out messages for 5 ms without a yield: then
+ *   the task yields to the event loop once (`setImmediate`), so that a handler feeding its own
+ *   channel, or one that returns at once, never keeps timers, I/O or a stop out.
  * - **Failure.** A throw fails that delivery only: the delivery counts, the message is redelivered
  *   after its redelivery delay (or dead-lettered after `maxDeliveries`, with this error), and the
  *   task goes on with other messages meanwhile.
@@ -66,9 +70,13 @@ export function handleChannel<TMessage, TReply>(
   const timeoutMs: unknown = options?.handlerTimeoutMs;
   if (
     timeoutMs !== undefined &&
-    (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    (typeof timeoutMs !== 'number' ||
+      Number.isNaN(timeoutMs) ||
+      timeoutMs <= 0 ||
+      timeoutMs > MAX_TIMER_MS)
   ) {
-    throw new InvalidOptionError(owner, 'handlerTimeoutMs', timeoutMs, 'a finite number > 0');
+    const expected = `a finite number > 0, at most ${MAX_TIMER_MS}`;
+    throw new InvalidOptionError(owner, 'handlerTimeoutMs', timeoutMs, expected);
   }
   const erased = handler as unknown as ChannelHandler<unknown, unknown>;
   return (ctx: TaskContext) => runHandler(core, erased, timeoutMs, ctx);

@@ -3,7 +3,7 @@ import { OVERFLOW_MODES } from './channel-options.js';
 import { isSharedStorage } from './channel-storage.js';
 import type { ChannelStorage } from './channel-storage.js';
 import { MemoryChannelStorage } from './memory-channel-storage.js';
-import { Backoff } from '../backoff/backoff.js';
+import { Backoff, MAX_TIMER_MS } from '../backoff/backoff.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 
 /** Channel options with every default applied, checked once. Internal. */
@@ -49,7 +49,7 @@ export function resolveChannelOptions<TMessage>(
   const owner = `channel "${name}"`;
   const capacity = integerAtLeast(owner, 'capacity', options.capacity, 1, 1024);
   const maxDeliveries = integerAtLeast(owner, 'maxDeliveries', options.maxDeliveries, 1, 5);
-  const drainTimeoutMs = numberAtLeast(owner, 'drainTimeoutMs', options.drainTimeoutMs, 0, 5000);
+  const drainTimeoutMs = timerMsAtLeast(owner, 'drainTimeoutMs', options.drainTimeoutMs, 0, 5000);
   const overflow = options.overflow ?? 'wait';
   if (!OVERFLOW_MODES.includes(overflow)) {
     throw new InvalidOptionError(
@@ -132,8 +132,25 @@ export function integerAtLeast(
   return value;
 }
 
-/** Reads an optional finite number option; `fallback` when absent. */
-export function numberAtLeast(
+/**
+ * Checks that a duration about to arm a timer is at most {@link MAX_TIMER_MS}, the longest timer
+ * Node arms (it fires a longer one after 1 ms); returns it.
+ *
+ * @throws InvalidOptionError naming `owner` and `option` otherwise.
+ */
+export function withinTimerRange(owner: string, option: string, value: number): number {
+  if (value > MAX_TIMER_MS) {
+    throw new InvalidOptionError(owner, option, value, `at most ${MAX_TIMER_MS} ms`);
+  }
+  return value;
+}
+
+/**
+ * Reads an optional duration that arms a timer: a number of ms from `minimum` to
+ * {@link MAX_TIMER_MS}, the longest timer Node arms (it fires a longer one after 1 ms, so a
+ * longer timeout would expire at once); `fallback` when absent.
+ */
+export function timerMsAtLeast(
   owner: string,
   option: string,
   value: unknown,
@@ -141,8 +158,13 @@ export function numberAtLeast(
   fallback: number,
 ): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
-    throw new InvalidOptionError(owner, option, value, `a finite number >= ${minimum}`);
+  if (typeof value !== 'number' || Number.isNaN(value) || value < minimum || value > MAX_TIMER_MS) {
+    throw new InvalidOptionError(
+      owner,
+      option,
+      value,
+      `a number of ms from ${minimum} to ${MAX_TIMER_MS}`,
+    );
   }
   return value;
 }

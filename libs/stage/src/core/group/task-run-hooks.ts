@@ -10,15 +10,44 @@ import type { TaskContext, TaskOutcome } from './task-context.js';
  *   registered after the stop was requested runs on the next microtask.
  * - `onSettled` callbacks run exactly once, synchronously, when the run's outcome is known and
  *   before the group emits the matching event or decides about a restart.
+ * - `settled` becomes true at that same moment, before those callbacks run, and never goes back:
+ *   a primitive given the context of a run that has already ended can tell, and take nothing for
+ *   it (an `onSettled` registered then would only run on the next microtask).
  * - Callbacks that throw are reported as hook failures and never change the run's outcome.
  */
 export interface TaskRunHooks {
   /** Whether the run has been asked to stop. */
   readonly stopRequested: boolean;
+  /** Whether the run has ended (its outcome is known). */
+  readonly settled: boolean;
   /** Registers `callback` for the run's stop request; returns a function that unregisters it. */
   onStopRequested(callback: () => void): () => void;
   /** Registers `callback` for the run's outcome. */
   onSettled(callback: (outcome: TaskOutcome) => void): void;
+  /**
+   * Registers `listener` for both the stop request and the outcome, with the same guarantees as
+   * the two callbacks: one object per primitive and run instead of two closures and two arrays.
+   * Optional for hooks made elsewhere; call it through {@link listenToRun}.
+   */
+  addListener?(listener: TaskRunListener): void;
+  /**
+   * The listener registered with `key` (see {@link TaskRunListener.key}), if any, so that a
+   * primitive finds its per-run state without a side table. Optional, like `addListener`.
+   */
+  listenerFor?(key: object): TaskRunListener | undefined;
+}
+
+/**
+ * What a Stage primitive hears of one run, as one object. A throw from either method is reported
+ * as a hook failure (`onStopRequested`, `onSettled`), like a throwing callback.
+ */
+export interface TaskRunListener {
+  /** What {@link TaskRunHooks.listenerFor} finds this listener by, if anything. */
+  readonly key?: object;
+  /** The run has been asked to stop (its `onStopRequested` moment). */
+  runStopRequested(): void;
+  /** The run has settled with `outcome` (its `onSettled` moment). */
+  runSettled(outcome: TaskOutcome): void;
 }
 
 /** Where a group's own contexts carry their hooks: a property lookup, cheaper than a WeakMap. */
@@ -53,4 +82,17 @@ export function attachTaskRunHooksToPrototype(prototype: TaskContext & TaskRunHo
 /** The hooks of a context made by a group, or `undefined` for a context made elsewhere. */
 export function taskRunHooks(ctx: TaskContext): TaskRunHooks | undefined {
   return (ctx as HooksCarrier)[HOOKS] ?? hooksByContext.get(ctx);
+}
+
+/**
+ * Registers `listener` on `hooks`: as one listener when the hooks support it (a group's own runs),
+ * otherwise as two callbacks.
+ */
+export function listenToRun(hooks: TaskRunHooks, listener: TaskRunListener): void {
+  if (hooks.addListener !== undefined) {
+    hooks.addListener(listener);
+    return;
+  }
+  hooks.onStopRequested(() => listener.runStopRequested());
+  hooks.onSettled((outcome) => listener.runSettled(outcome));
 }

@@ -1,10 +1,25 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { TaskContext, TaskOutcome } from './task-context.js';
 import { TaskRun } from './task-run.js';
-import { attachTaskRunHooks, taskRunHooks, type TaskRunHooks } from './task-run-hooks.js';
+import {
+  attachTaskRunHooks,
+  listenToRun,
+  taskRunHooks,
+  type TaskRunHooks,
+  type TaskRunListener,
+} from './task-run-hooks.js';
 
 function run(report = vi.fn()) {
   return { run: new TaskRun(2, 3, 'mailer', report), report };
+}
+
+/** A listener that records what it hears, in order, into `heard`. */
+function recorder(name: string, heard: string[], key?: object): TaskRunListener {
+  return {
+    key,
+    runStopRequested: () => heard.push(`${name} stop`),
+    runSettled: (outcome) => heard.push(`${name} ${outcome.kind}`),
+  };
 }
 
 describe('TaskRun', () => {
@@ -106,6 +121,20 @@ describe('TaskRun', () => {
       expect(ctx.outcome).toEqual({ kind: 'completed' });
     });
 
+    it('says the run has settled from the moment its outcome is known, before its callbacks run', () => {
+      const { run: ctx } = run();
+      const seen: boolean[] = [];
+      ctx.onSettled(() => seen.push(ctx.settled));
+      expect(ctx.settled).toBe(false);
+      ctx.requestStop();
+      expect(ctx.settled).toBe(false);
+
+      ctx.settle({ kind: 'stopped' });
+
+      expect(seen).toEqual([true]);
+      expect(ctx.settled).toBe(true);
+    });
+
     it('runs a callback registered after settlement on the next microtask', async () => {
       const { run: ctx } = run();
       ctx.settle({ kind: 'stopped' });
@@ -125,11 +154,128 @@ describe('TaskRun', () => {
       expect(report).toHaveBeenCalledWith('onSettled', expect.any(Error));
     });
   });
+
+  describe('addListener', () => {
+    it('tells each listener of the stop request and of the outcome once, in registration order', () => {
+      const { run: ctx } = run();
+      const heard: string[] = [];
+      ctx.addListener(recorder('a', heard));
+      ctx.onStopRequested(() => heard.push('callback stop'));
+      ctx.addListener(recorder('b', heard));
+
+      ctx.requestStop();
+      ctx.requestStop();
+      ctx.settle({ kind: 'stopped' });
+      ctx.settle({ kind: 'completed' });
+
+      expect(heard).toEqual(['a stop', 'callback stop', 'b stop', 'a stopped', 'b stopped']);
+    });
+
+    it('tells a listener added after the stop request of it on the next microtask, then of the outcome', async () => {
+      const { run: ctx } = run();
+      const heard: string[] = [];
+      ctx.requestStop();
+      ctx.addListener(recorder('late', heard));
+      expect(heard).toEqual([]);
+
+      await Promise.resolve();
+      ctx.settle({ kind: 'stopped' });
+
+      expect(heard).toEqual(['late stop', 'late stopped']);
+    });
+
+    it('tells a listener added after settlement of the outcome only, on the next microtask', async () => {
+      const { run: ctx } = run();
+      const heard: string[] = [];
+      ctx.settle({ kind: 'failed', error: new Error('down') });
+      ctx.addListener(recorder('late', heard));
+      expect(heard).toEqual([]);
+
+      await Promise.resolve();
+      ctx.requestStop();
+
+      expect(heard).toEqual(['late failed']);
+    });
+
+    it('tells a listener that another one registers during the stop request on the next microtask, once', async () => {
+      const { run: ctx } = run();
+      const heard: string[] = [];
+      ctx.addListener({
+        runStopRequested: () => ctx.addListener(recorder('added', heard)),
+        runSettled: () => {},
+      });
+
+      ctx.requestStop();
+      expect(heard).toEqual([]);
+      await Promise.resolve();
+
+      expect(heard).toEqual(['added stop']);
+    });
+
+    it('reports a throwing listener under the hook it failed in, and still tells the others', () => {
+      const { run: ctx, report } = run();
+      const heard: string[] = [];
+      const stopError = new Error('stop');
+      const settleError = new Error('settle');
+      ctx.addListener({
+        runStopRequested: () => {
+          throw stopError;
+        },
+        runSettled: () => {
+          throw settleError;
+        },
+      });
+      ctx.addListener(recorder('after', heard));
+
+      ctx.requestStop();
+      ctx.settle({ kind: 'stopped' });
+
+      expect(report.mock.calls).toEqual([
+        ['onStopRequested', stopError],
+        ['onSettled', settleError],
+      ]);
+      expect(heard).toEqual(['after stop', 'after stopped']);
+    });
+  });
+
+  describe('listenerFor', () => {
+    it('finds the listener registered with a key among several, and none once the run has settled', () => {
+      const { run: ctx } = run();
+      const heard: string[] = [];
+      const first = {};
+      const second = {};
+      const a = recorder('a', heard, first);
+      const b = recorder('b', heard, second);
+      ctx.onSettled(() => {});
+      ctx.addListener(a);
+      ctx.addListener(b);
+
+      expect(ctx.listenerFor(first)).toBe(a);
+      expect(ctx.listenerFor(second)).toBe(b);
+      expect(ctx.listenerFor({})).toBeUndefined();
+
+      ctx.settle({ kind: 'completed' });
+      expect(ctx.listenerFor(first)).toBeUndefined();
+    });
+
+    it('finds a single listener by its key, and none without one', () => {
+      const { run: ctx } = run();
+      const key = {};
+      const only = recorder('only', [], key);
+      expect(ctx.listenerFor(key)).toBeUndefined();
+
+      ctx.addListener(only);
+
+      expect(ctx.listenerFor(key)).toBe(only);
+      expect(ctx.listenerFor({})).toBeUndefined();
+    });
+  });
 });
 
 describe('taskRunHooks', () => {
   const hooks: TaskRunHooks = {
     stopRequested: false,
+    settled: false,
     onStopRequested: () => () => {},
     onSettled: () => {},
   };
@@ -164,5 +310,43 @@ describe('taskRunHooks', () => {
       group: 'g',
     };
     expect(taskRunHooks(ctx)).toBeUndefined();
+  });
+});
+
+describe('listenToRun', () => {
+  it('registers one listener on a run of a group', () => {
+    const { run: ctx } = run();
+    const heard: string[] = [];
+    const key = {};
+    const listener = recorder('lease', heard, key);
+
+    listenToRun(ctx, listener);
+    ctx.requestStop();
+    ctx.settle({ kind: 'stopped' });
+
+    expect(heard).toEqual(['lease stop', 'lease stopped']);
+  });
+
+  it('registers as two callbacks on hooks that take no listener', () => {
+    const stopCallbacks: (() => void)[] = [];
+    const settledCallbacks: ((outcome: TaskOutcome) => void)[] = [];
+    const hooks: TaskRunHooks = {
+      stopRequested: false,
+      settled: false,
+      onStopRequested: (callback) => {
+        stopCallbacks.push(callback);
+        return () => {};
+      },
+      onSettled: (callback) => {
+        settledCallbacks.push(callback);
+      },
+    };
+    const heard: string[] = [];
+
+    listenToRun(hooks, recorder('lease', heard));
+    for (const callback of stopCallbacks) callback();
+    for (const callback of settledCallbacks) callback({ kind: 'completed' });
+
+    expect(heard).toEqual(['lease stop', 'lease completed']);
   });
 });

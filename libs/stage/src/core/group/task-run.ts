@@ -1,5 +1,9 @@
 import type { TaskContext, TaskOutcome } from './task-context.js';
-import { attachTaskRunHooksToPrototype, type TaskRunHooks } from './task-run-hooks.js';
+import {
+  attachTaskRunHooksToPrototype,
+  type TaskRunHooks,
+  type TaskRunListener,
+} from './task-run-hooks.js';
 
 /** Reports a user callback that threw, naming the callback; never throws itself. */
 export type HookFailureReporter = (hook: string, error: unknown) => void;
@@ -10,7 +14,7 @@ export type HookFailureReporter = (hook: string, error: unknown) => void;
  * {@link TaskContext}.
  *
  * It is the single object a run costs besides the task's own promise: the `AbortController` is
- * made only if the task reads `signal`, and the callback lists only if a hook is registered.
+ * made only if the task reads `signal`, and a list of listeners only once a second one registers.
  */
 export class TaskRun implements TaskContext, TaskRunHooks {
   readonly index: number;
@@ -25,10 +29,12 @@ export class TaskRun implements TaskContext, TaskRunHooks {
   #controller: AbortController | undefined = undefined;
   /** Becomes true once, when the stop is requested; never goes back. */
   #stopRequested = false;
-  /** Callbacks to run on the stop request; `undefined` once it happened or while none. */
-  #stopCallbacks: (() => void)[] | undefined = undefined;
-  /** Callbacks to run on settlement; `undefined` once settled or while none. */
-  #settledCallbacks: ((outcome: TaskOutcome) => void)[] | undefined = undefined;
+  /**
+   * Who hears of the stop request and the settlement, in registration order: nobody, one listener
+   * (the common case: one channel's lease), or an array once there are several. Emptied when the
+   * run settles; a listener registered afterwards hears of the outcome on a microtask instead.
+   */
+  #listeners: TaskRunListener | TaskRunListener[] | undefined = undefined;
   /** Set once, when the run settles. */
   #outcome: TaskOutcome | undefined = undefined;
 
@@ -53,6 +59,10 @@ export class TaskRun implements TaskContext, TaskRunHooks {
     return this.#stopRequested;
   }
 
+  get settled(): boolean {
+    return this.#outcome !== undefined;
+  }
+
   /** The run's outcome, once settled. */
   get outcome(): TaskOutcome | undefined {
     return this.#outcome;
@@ -69,12 +79,9 @@ export class TaskRun implements TaskContext, TaskRunHooks {
       };
     }
 
-    (this.#stopCallbacks ??= []).push(callback);
-    return () => {
-      const callbacks = this.#stopCallbacks;
-      const at = callbacks === undefined ? -1 : callbacks.indexOf(callback);
-      if (at !== -1) callbacks!.splice(at, 1);
-    };
+    const listener = new StopCallback(callback);
+    this.#add(listener);
+    return () => this.#remove(listener);
   }
 
   onSettled(callback: (outcome: TaskOutcome) => void): void {
@@ -83,7 +90,23 @@ export class TaskRun implements TaskContext, TaskRunHooks {
       queueMicrotask(() => this.#call('onSettled', callback, outcome));
       return;
     }
-    (this.#settledCallbacks ??= []).push(callback);
+    this.#add(new SettledCallback(callback));
+  }
+
+  addListener(listener: TaskRunListener): void {
+    const outcome = this.#outcome;
+    if (outcome !== undefined) {
+      queueMicrotask(() => this.#tellSettled(listener, outcome));
+      return;
+    }
+    if (this.#stopRequested) queueMicrotask(() => this.#tellStopRequested(listener));
+    this.#add(listener);
+  }
+
+  listenerFor(key: object): TaskRunListener | undefined {
+    const listeners = this.#listeners;
+    if (!Array.isArray(listeners)) return listeners?.key === key ? listeners : undefined;
+    return listeners.find((listener) => listener.key === key);
   }
 
   /** Fires the signal (if one was made) and the stop callbacks, once. Called by the group. */
@@ -92,10 +115,14 @@ export class TaskRun implements TaskContext, TaskRunHooks {
     this.#stopRequested = true;
     this.#controller?.abort(this.#abortReason());
 
-    const callbacks = this.#stopCallbacks;
-    this.#stopCallbacks = undefined;
-    if (callbacks === undefined) return;
-    for (const callback of callbacks) this.#call('onStopRequested', callback);
+    // A copy: a listener may register or unregister others meanwhile; those registered now hear
+    // of the stop on a microtask (see `addListener`).
+    const listeners = this.#listeners;
+    if (!Array.isArray(listeners)) {
+      if (listeners !== undefined) this.#tellStopRequested(listeners);
+      return;
+    }
+    for (const listener of listeners.slice()) this.#tellStopRequested(listener);
   }
 
   /**
@@ -107,15 +134,48 @@ export class TaskRun implements TaskContext, TaskRunHooks {
     if (this.#outcome !== undefined) return;
     this.#outcome = outcome;
 
-    const callbacks = this.#settledCallbacks;
-    this.#settledCallbacks = undefined;
-    this.#stopCallbacks = undefined;
-    if (callbacks !== undefined) {
-      for (const callback of callbacks) this.#call('onSettled', callback, outcome);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (Array.isArray(listeners)) {
+      for (const listener of listeners) this.#tellSettled(listener, outcome);
+    } else if (listeners !== undefined) {
+      this.#tellSettled(listeners, outcome);
     }
     const controller = this.#controller;
     if (controller !== undefined && !controller.signal.aborted) {
       controller.abort(this.#abortReason());
+    }
+  }
+
+  #add(listener: TaskRunListener): void {
+    const listeners = this.#listeners;
+    if (listeners === undefined) this.#listeners = listener;
+    else if (Array.isArray(listeners)) listeners.push(listener);
+    else this.#listeners = [listeners, listener];
+  }
+
+  #remove(listener: TaskRunListener): void {
+    const listeners = this.#listeners;
+    if (listeners === listener) this.#listeners = undefined;
+    else if (Array.isArray(listeners)) {
+      const at = listeners.indexOf(listener);
+      if (at !== -1) listeners.splice(at, 1);
+    }
+  }
+
+  #tellStopRequested(listener: TaskRunListener): void {
+    try {
+      listener.runStopRequested();
+    } catch (error) {
+      this.#report('onStopRequested', error);
+    }
+  }
+
+  #tellSettled(listener: TaskRunListener, outcome: TaskOutcome): void {
+    try {
+      listener.runSettled(outcome);
+    } catch (error) {
+      this.#report('onSettled', error);
     }
   }
 
@@ -135,3 +195,29 @@ export class TaskRun implements TaskContext, TaskRunHooks {
 }
 
 attachTaskRunHooksToPrototype(TaskRun.prototype);
+
+/** A callback given to `onStopRequested`, as a listener. */
+class StopCallback implements TaskRunListener {
+  constructor(readonly callback: () => void) {}
+
+  runStopRequested(): void {
+    this.callback();
+  }
+
+  runSettled(): void {
+    // Only the stop request was asked for.
+  }
+}
+
+/** A callback given to `onSettled`, as a listener. */
+class SettledCallback implements TaskRunListener {
+  constructor(readonly callback: (outcome: TaskOutcome) => void) {}
+
+  runStopRequested(): void {
+    // Only the outcome was asked for.
+  }
+
+  runSettled(outcome: TaskOutcome): void {
+    this.callback(outcome);
+  }
+}
