@@ -88,7 +88,8 @@ export class ChildList {
     budgetMs: number | undefined,
     isCurrent: () => boolean,
   ): Promise<SupervisorStopReport> {
-    const deadline = budgetMs === undefined ? undefined : Date.now() + budgetMs;
+    // On the monotonic clock, so that a wall clock set back or forward cannot stretch the budget.
+    const deadline = budgetMs === undefined ? undefined : performance.now() + budgetMs;
     const reports: ChildStopReport[] = [];
     for (const record of this.snapshot().reverse()) {
       if (!isCurrent()) break;
@@ -102,7 +103,7 @@ export class ChildList {
 /** The deadline of one child's stop: its own, capped by what is left of the stop's budget. */
 function childDeadline(own: number | undefined, deadline: number | undefined): number | undefined {
   if (deadline === undefined) return own;
-  const remaining = Math.max(0, deadline - Date.now());
+  const remaining = Math.max(0, deadline - performance.now());
   return own === undefined ? remaining : Math.min(own, remaining);
 }
 

@@ -18,13 +18,16 @@ export type ChildRecordState =
   /** Exited on its own and a strategy restart is queued for it. */
   | { readonly kind: 'failed'; readonly exit: ChildExit; readonly at: number }
   /**
-   * Taken by strategy restart number `restart`: being stopped, or waiting until `restartAt`. Only
-   * that restart may start it; a later restart that takes it over replaces the number.
+   * Taken by strategy restart number `restart`: being stopped, or waiting until `restartAt` (epoch
+   * ms, shown in status), which is `restartDue` on the monotonic clock (`performance.now()`, used
+   * for arithmetic). Only that restart may start it; a later restart that takes it over replaces
+   * the number.
    */
   | {
       readonly kind: 'restarting';
       readonly restart: number;
       readonly restartAt?: number;
+      readonly restartDue?: number;
       readonly failure?: ChildFailure;
     }
   | { readonly kind: 'ended'; readonly exit: ChildExit; readonly at: number }
@@ -42,7 +45,7 @@ export class ChildRecord {
   /** Consecutive exits that called for a restart; a run of at least `resetAfterMs` resets it. */
   failures = 0;
   lastFailure: ChildFailure | undefined;
-  /** When the child was last started; undefined until its first start. */
+  /** When the child was last started, on the monotonic clock; undefined until its first start. */
   startedAt: number | undefined;
   /** Set once the child has left the supervisor; a removed record is never started again. */
   removed = false;

@@ -177,6 +177,88 @@ describe('Supervisor (adversarial)', () => {
     });
   });
 
+  describe('wall clock jumps', () => {
+    it('measures its intensity window in elapsed time, not by a wall clock set back', async () => {
+      const supervisor = new Supervisor({
+        name: 'app',
+        intensity: { maxRestarts: 2, withinMs: 60_000 },
+      });
+      const child = new FakeChild('worker');
+      supervisor.add(child);
+      supervisor.start();
+      child.fail();
+      await vi.advanceTimersByTimeAsync(0);
+
+      vi.setSystemTime(Date.now() - 3_600_000);
+      for (let round = 0; round < 3; round++) {
+        await vi.advanceTimersByTimeAsync(61_000);
+        child.fail();
+        await vi.advanceTimersByTimeAsync(0);
+      }
+
+      expect(supervisor.status().state.kind).toBe('running');
+      expect(child.starts).toBe(5);
+      await supervisor.stop();
+    });
+
+    it('keeps the restarts in its intensity window when the wall clock is set forward', async () => {
+      const supervisor = new Supervisor({
+        name: 'app',
+        intensity: { maxRestarts: 2, withinMs: 60_000 },
+      });
+      const child = new FakeChild('worker');
+      supervisor.add(child);
+      supervisor.start();
+
+      for (let round = 0; round < 3; round++) {
+        if (round === 2) vi.setSystemTime(Date.now() + 3_600_000);
+        child.fail();
+        await vi.advanceTimersByTimeAsync(1_000);
+      }
+
+      expect(supervisor.status().state.kind).not.toBe('running');
+      expect(child.starts).toBe(3);
+    });
+
+    it('keeps counting consecutive failures for its backoff when the wall clock is set forward', async () => {
+      const supervisor = new Supervisor({
+        name: 'app',
+        intensity: false,
+        backoff: { minMs: 1_000, maxMs: 60_000, resetAfterMs: 10_000 },
+      });
+      const child = new FakeChild('worker');
+      supervisor.add(child);
+      supervisor.start();
+      child.fail();
+      await vi.advanceTimersByTimeAsync(5_000);
+
+      vi.setSystemTime(Date.now() + 3_600_000);
+      child.fail();
+      await vi.advanceTimersByTimeAsync(0);
+
+      expect(supervisor.status().children[0]?.failures).toBe(2);
+      await supervisor.stop();
+    });
+
+    it('caps a stop by its budget in elapsed time, not by a wall clock set back', async () => {
+      const supervisor = new Supervisor({ name: 'app' });
+      const first = new FakeChild('first', { onStop: 'abandon', defaultTimeoutMs: 60_000 });
+      const second = new FakeChild('second', { onStop: 'abandon', defaultTimeoutMs: 60_000 });
+      supervisor.add(first);
+      supervisor.add(second);
+      supervisor.start();
+
+      const stopping = supervisor.stop({ timeoutMs: 10_000 });
+      await vi.advanceTimersByTimeAsync(1_000);
+      vi.setSystemTime(Date.now() - 3_600_000);
+      await vi.advanceTimersByTimeAsync(20_000);
+
+      expect(second.stopTimeouts).toEqual([10_000]);
+      expect(first.stopTimeouts).toEqual([0]);
+      await expect(stopping).resolves.toMatchObject({ clean: false });
+    });
+  });
+
   describe('intensity under simultaneous failures', () => {
     it('counts once two children that fail together under one-for-all', async () => {
       const supervisor = new Supervisor({

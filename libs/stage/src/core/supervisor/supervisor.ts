@@ -426,9 +426,8 @@ export class Supervisor implements SupervisedChild {
   }
 
   #startRecord(record: ChildRecord, reason: ChildStartReason): void {
-    const now = Date.now();
-    record.state = { kind: 'running', since: now };
-    record.startedAt = now;
+    record.state = { kind: 'running', since: Date.now() };
+    record.startedAt = performance.now();
     if (reason === 'restart') record.restarts += 1;
     try {
       record.child.start();
@@ -445,10 +444,13 @@ export class Supervisor implements SupervisedChild {
     if (record === undefined) return; // removed meanwhile, or not ours: nothing to act on
 
     const exit = normalizeExit(reported);
-    const now = Date.now();
+    // Wall clock for the times shown in status; the monotonic clock for every interval, so that a
+    // clock set back or forward cannot stretch or shrink the intensity window or the backoff reset.
+    const at = Date.now();
+    const now = performance.now();
     if (exit.kind === 'failed') {
       this.#failureCount += 1;
-      record.lastFailure = { error: exit.error, at: now };
+      record.lastFailure = { error: exit.error, at };
     }
 
     if (this.#state.kind !== 'running' || record.state.kind !== 'running') {
@@ -456,12 +458,12 @@ export class Supervisor implements SupervisedChild {
       return;
     }
     if (!wantsRestart(child.restart, exit)) {
-      record.state = { kind: 'ended', exit, at: now };
+      record.state = { kind: 'ended', exit, at };
       this.#emitExit(record, exit, 'ended');
       return;
     }
     if (this.handOver(child, exit)) {
-      record.state = { kind: 'ended', exit, at: now };
+      record.state = { kind: 'ended', exit, at };
       this.#emitExit(record, exit, 'shutdown');
       return;
     }
@@ -469,7 +471,7 @@ export class Supervisor implements SupervisedChild {
     record.countExit(now, this.#options.backoff?.resetAfterMs ?? DEFAULT_BACKOFF.resetAfterMs);
     // A restart already queued that will take this child anyway is the one that recovers it.
     const joinsQueued = this.#queuedRestartTakes(record);
-    record.state = { kind: 'failed', exit, at: now };
+    record.state = { kind: 'failed', exit, at };
     if (!joinsQueued && !this.#intensity.tryRecord(now)) {
       this.#giveUp(record, exit);
       return;
@@ -519,7 +521,7 @@ export class Supervisor implements SupervisedChild {
     if (!this.#isCurrent(run) || failed.removed || failed.state.kind !== 'failed') return;
 
     const restart = ++this.#restartSeq;
-    const now = Date.now();
+    const now = performance.now();
     const children = this.#children.snapshot();
     const index = children.indexOf(failed);
     const targets = selectRestartTargets(this.strategy, children, index, (r) => r.live);
@@ -527,8 +529,8 @@ export class Supervisor implements SupervisedChild {
     let delayMs = this.#delayFor(failed);
     for (const target of targets) {
       // A child taken over from an earlier restart keeps at least the rest of its wait.
-      if (target.state.kind === 'restarting' && target.state.restartAt !== undefined) {
-        delayMs = Math.max(delayMs, target.state.restartAt - now);
+      if (target.state.kind === 'restarting' && target.state.restartDue !== undefined) {
+        delayMs = Math.max(delayMs, target.state.restartDue - now);
       }
     }
     for (const target of targets) {
@@ -562,13 +564,16 @@ export class Supervisor implements SupervisedChild {
     if (!this.#isCurrent(run)) return;
 
     const restartAt = Date.now() + delayMs;
+    const restartDue = performance.now() + delayMs;
     for (const target of targets) {
       if (!target.isTakenBy(restart)) continue;
       if (target !== failed && target.child.restart === 'never') {
         this.#detach(target, 'never-restarted');
         continue;
       }
-      if (target.state.kind === 'restarting') target.state = { ...target.state, restartAt };
+      if (target.state.kind === 'restarting') {
+        target.state = { ...target.state, restartAt, restartDue };
+      }
     }
     void this.#startAfterWait(restart, run, delayMs);
   }
