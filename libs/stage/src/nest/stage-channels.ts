@@ -186,7 +186,7 @@ export class StageChannels {
           `Channel "${event.channel}"`,
           event.error,
           `Channel "${event.channel}": delivery ${event.deliveryCount - 1} of message ` +
-            `${event.id} failed, redelivering in ${event.delayMs} ms: ${messageOf(event.error)}`,
+            `${event.id} failed, redelivering in ${Math.round(event.delayMs)} ms: ${messageOf(event.error)}`,
         );
         return;
       }

@@ -18,6 +18,12 @@ describe('GroupGaveUpError', () => {
     );
   });
 
+  it('ends the last failure with one full stop, whether or not its message has one', () => {
+    const cause = new Error('the broker hung up.');
+    const error = new GroupGaveUpError({ group: 'relay', path: ['relay'], limit, cause });
+    expect(error.message).toContain('Last failure: the broker hung up. Fix what');
+  });
+
   it('says so when only completions were restarted', () => {
     const error = new GroupGaveUpError({ group: 'ticker', path: ['ticker'], limit });
     expect(error.cause).toBeUndefined();

@@ -32,7 +32,7 @@ export class GroupGaveUpError extends StageError {
   }) {
     const { group, path, limit, cause } = details;
     const last = cause
-      ? `Last failure: ${messageOf(cause)}.`
+      ? `Last failure: ${asSentence(messageOf(cause))}`
       : `Its tasks completed at once each time under restart: 'always'.`;
     super(
       `Group "${path.join('/')}" gave up: its tasks needed more than ${limit.maxRestarts} ` +
@@ -44,4 +44,9 @@ export class GroupGaveUpError extends StageError {
     this.path = path;
     this.limit = limit;
   }
+}
+
+/** `text` ending with one full stop: a message that already ends a sentence keeps its own. */
+function asSentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
