@@ -6,21 +6,24 @@
 export class PendingOperations {
   /** Every operation still running; each removes itself when it settles. */
   readonly #running = new Set<Promise<unknown>>();
-  /** The acknowledgements still running (a subset of `#running`). */
-  readonly #acks = new Set<Promise<unknown>>();
+  /** How many acknowledgements the operations still running carry. */
+  #acks = 0;
 
   /** How many acknowledgements are still waiting for the server. */
   get pendingAcks(): number {
-    return this.#acks.size;
+    return this.#acks;
   }
 
-  /** Follows `operation` until it settles; returns it unchanged. */
-  track<TResult>(operation: Promise<TResult>, isAck = false): Promise<TResult> {
+  /**
+   * Follows `operation` until it settles; returns it unchanged. `acks` is how many
+   * acknowledgements it carries (0 for anything else), counted in `pendingAcks` meanwhile.
+   */
+  track<TResult>(operation: Promise<TResult>, acks = 0): Promise<TResult> {
     this.#running.add(operation);
-    if (isAck) this.#acks.add(operation);
+    this.#acks += acks;
     const forget = (): void => {
       this.#running.delete(operation);
-      this.#acks.delete(operation);
+      this.#acks -= acks;
     };
     operation.then(forget, forget);
     return operation;

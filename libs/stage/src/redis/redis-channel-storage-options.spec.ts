@@ -40,6 +40,9 @@ describe('resolveRedisOptions', () => {
     [{ connection: 'redis://a', deadLetterCapacity: 0 }, 'deadLetterCapacity'],
     [{ connection: 'redis://a', serializer: { encode: JSON.stringify } }, 'serializer'],
     [{ connection: 'redis://a', closeTimeoutMs: Number.NaN }, 'closeTimeoutMs'],
+    [{ connection: 'redis://a', closeTimeoutMs: 3e9 }, 'closeTimeoutMs'],
+    [{ connection: 'redis://a', claimIdleMs: 1e10, reclaimIntervalMs: 3e9 }, 'reclaimIntervalMs'],
+    [{ connection: 'redis://a', capacityCheckMs: 3e9 }, 'capacityCheckMs'],
   ])('names the option for %j', (bad, option) => {
     const resolve = () => resolveRedisOptions(bad as unknown as RedisChannelStorageOptions);
 

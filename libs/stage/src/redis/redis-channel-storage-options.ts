@@ -3,7 +3,11 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { JSON_SERIALIZER } from './message-serializer.js';
 import type { MessageSerializer } from './message-serializer.js';
 import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
-import { integerAtLeast, numberAtLeast } from '../core/channel/resolve-channel-options.js';
+import {
+  integerAtLeast,
+  timerMsAtLeast,
+  withinTimerRange,
+} from '../core/channel/resolve-channel-options.js';
 
 /**
  * Options of a {@link RedisChannelStorage}: where Redis is, how this replica is named in the
@@ -122,12 +126,16 @@ export function resolveRedisOptions(options: RedisChannelStorageOptions): Resolv
     throw new InvalidOptionError(OWNER, 'connection', connection, 'a URL or ioredis options');
   }
   const claimIdleMs = integerAtLeast(OWNER, 'claimIdleMs', options.claimIdleMs, 10, 30_000);
-  const reclaimIntervalMs = integerAtLeast(
+  const reclaimIntervalMs = withinTimerRange(
     OWNER,
     'reclaimIntervalMs',
-    options.reclaimIntervalMs,
-    1,
-    Math.max(1, Math.min(5_000, Math.floor(claimIdleMs / 3))),
+    integerAtLeast(
+      OWNER,
+      'reclaimIntervalMs',
+      options.reclaimIntervalMs,
+      1,
+      Math.max(1, Math.min(5_000, Math.floor(claimIdleMs / 3))),
+    ),
   );
   if (reclaimIntervalMs > claimIdleMs / 2) {
     throw new InvalidOptionError(
@@ -156,7 +164,11 @@ export function resolveRedisOptions(options: RedisChannelStorageOptions): Resolv
     blockMs: integerAtLeast(OWNER, 'blockMs', options.blockMs, 1, 1_000),
     batchSize: integerAtLeast(OWNER, 'batchSize', options.batchSize, 1, 100),
     prefetch: integerAtLeast(OWNER, 'prefetch', options.prefetch, 0, 0),
-    capacityCheckMs: integerAtLeast(OWNER, 'capacityCheckMs', options.capacityCheckMs, 1, 100),
+    capacityCheckMs: withinTimerRange(
+      OWNER,
+      'capacityCheckMs',
+      integerAtLeast(OWNER, 'capacityCheckMs', options.capacityCheckMs, 1, 100),
+    ),
     deadLetterCapacity: integerAtLeast(
       OWNER,
       'deadLetterCapacity',
@@ -165,7 +177,7 @@ export function resolveRedisOptions(options: RedisChannelStorageOptions): Resolv
       1024,
     ),
     serializer,
-    closeTimeoutMs: numberAtLeast(OWNER, 'closeTimeoutMs', options.closeTimeoutMs, 0, 2_000),
+    closeTimeoutMs: timerMsAtLeast(OWNER, 'closeTimeoutMs', options.closeTimeoutMs, 0, 2_000),
   };
 }
 

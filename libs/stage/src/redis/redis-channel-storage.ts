@@ -23,6 +23,7 @@ import {
 } from './stream-entry.js';
 import type { DecodedEntry } from './stream-entry.js';
 import { StreamCommands } from './stream-commands.js';
+import { TurnBatch } from './turn-batch.js';
 import type { RawEntry } from './stream-replies.js';
 import type {
   ChannelStorageHost,
@@ -52,6 +53,23 @@ interface HeldEntry {
   readonly entryId: string;
 }
 
+/** An entry waiting to be appended with the others of its turn, and its sender's promise. */
+interface QueuedAdd {
+  readonly fields: readonly string[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** An acknowledgement waiting to be sent with the others of its turn. */
+interface QueuedAck<TMessage> {
+  readonly entryId: string;
+  /** The settled message; `undefined` for an entry deleted before it was read (nothing to tell). */
+  readonly message: StoredMessage<TMessage> | undefined;
+}
+
+/** Most entries appended, or acknowledged, by one script call. */
+const MAX_PER_CALL = 500;
+
 /**
  * A channel storage on Redis Streams, shared by every replica that builds a channel of the same
  * name on the same Redis: sends from any replica are handled by whichever replica has a free
@@ -71,6 +89,11 @@ interface HeldEntry {
  * replica's pending entries until its delivery is settled: `XACK` is sent **after** the handler
  * finished. A restarted replica with the same `consumer` name first takes back its own pending
  * entries (`XREADGROUP` from id 0), then new ones (`>`).
+ *
+ * **Batching.** The sends of one turn of the event loop go to Redis in one script call, and so do
+ * the acknowledgements: each entry still gets its own `XADD` or `XACK` inside it, and its own
+ * result (a send Redis refuses rejects alone; a late acknowledgement is told apart), but a burst
+ * of messages costs one round trip and one command instead of one each.
  *
  * **Reclaiming.** Every `reclaimIntervalMs` a replica renews the entries it holds and, when a
  * consumer of its own waits, claims entries idle for `claimIdleMs` from dead replicas
@@ -124,6 +147,10 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
   readonly #held = new Map<StoredMessage<TMessage>, HeldEntry>();
   /** Commands sent and not answered yet. */
   readonly #operations = new PendingOperations();
+  /** Entries appended in this turn of the event loop, sent together at its end (`ADD_EACH`). */
+  readonly #adds: TurnBatch<QueuedAdd, string | Error>;
+  /** Acknowledgements queued in this turn, sent together at its end (`ACK_EACH`). */
+  readonly #acks: TurnBatch<QueuedAck<TMessage>, number>;
   /** Acknowledgements that failed (the entries stay pending and are delivered again). */
   #failedAcks = 0;
   /** Resolves once the consumer group exists; reset when Redis says it does not. */
@@ -165,6 +192,30 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
   constructor(options: RedisChannelStorageOptions) {
     this.#options = resolveRedisOptions(options);
     this.#deadLetters = new DeadLetterMirror(this.#options.deadLetterCapacity);
+    this.#adds = new TurnBatch({
+      maxPerCall: MAX_PER_CALL,
+      // Each append is tracked on its own (see `append`).
+      send: (adds) => this.#attached().commands.addEach(adds.map((add) => add.fields)),
+      done: (add, result) => (typeof result === 'string' ? add.resolve() : add.reject(result)),
+      failed: (adds, error) => {
+        for (const add of adds) add.reject(error);
+      },
+    });
+    this.#acks = new TurnBatch({
+      maxPerCall: MAX_PER_CALL,
+      send: (acks) => this.#attached().commands.ackEach(acks.map((ack) => ack.entryId)),
+      track: (call, acks) => void this.#operations.track(call, acks.length),
+      done: (ack, acked) => {
+        if (acked === 0 && ack.message !== undefined) this.#host?.settledElsewhere(ack.message);
+      },
+      failed: (acks, error) => {
+        for (const { message } of acks) {
+          if (message === undefined) continue;
+          this.#failedAcks++;
+          this.#report(`acknowledge message ${message.id}`, error);
+        }
+      },
+    });
     this.#connections = new RedisConnections(this.#options, () => {
       // Connection errors surface through the commands that fail; reading reports them.
     });
@@ -232,7 +283,9 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     if (message.isRequest) await this.#replySubscription().ready();
     await this.#ensureGroup();
     const replayOf = this.#replaying.get(message.id);
-    if (replayOf === undefined) return commands.add(fields);
+    if (replayOf === undefined) {
+      return new Promise<void>((resolve, reject) => this.#adds.add({ fields, resolve, reject }));
+    }
     this.#replaying.delete(message.id);
     await commands.replay(await replayOf, fields);
   }
@@ -328,7 +381,9 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
   async #readOnce(wanted: number): Promise<void> {
     const { commands } = this.#attached();
     if (!this.#readingHistory) {
-      await this.#admit(await commands.readNew(wanted), undefined);
+      const entries = await commands.readNew(wanted);
+      this.#tookFromBacklog(entries.length);
+      await this.#admit(entries, undefined);
       return;
     }
     const entries = await commands.readOwn(wanted, this.#historyFrom);
@@ -339,6 +394,17 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     }
     this.#historyFrom = last.entryId;
     await this.#admit(entries, await commands.deliveryCounts(entries, this.#held.size));
+  }
+
+  /**
+   * This replica just read `count` new entries, which leave the group's lag: the estimate drops
+   * at once (instead of at the next backlog check) and waiting senders get the room.
+   */
+  #tookFromBacklog(count: number): void {
+    if (count === 0) return;
+    this.#lag = Math.max(0, this.#lag - count);
+    const host = this.#attached().host;
+    if (this.#state === 'running' && this.backlog < host.capacity) host.roomFreed();
   }
 
   /**
@@ -360,7 +426,7 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     }
     for (const entry of entries) {
       if (entry.fields === undefined) {
-        void this.#ack(entry.entryId).catch(() => undefined);
+        this.#acks.add({ entryId: entry.entryId, message: undefined });
         continue;
       }
       const deliveries = counts?.get(entry.entryId) ?? 1;
@@ -452,26 +518,13 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     const held = this.#held.get(message);
     if (held === undefined) return;
     this.#held.delete(message);
-    const host = this.#attached().host;
     if (this.#state === 'closed') {
       this.#failedAcks++;
       this.#report(`acknowledge message ${message.id} (closed: it will be delivered again)`);
       return;
     }
     this.#acksSinceTrim++;
-    this.#ack(held.entryId).then(
-      (acked) => {
-        if (acked === 0) host.settledElsewhere(message);
-      },
-      (error: unknown) => {
-        this.#failedAcks++;
-        this.#report(`acknowledge message ${message.id}`, error);
-      },
-    );
-  }
-
-  #ack(entryId: string): Promise<number> {
-    return this.#operations.track(this.#attached().commands.ack(entryId), true);
+    this.#acks.add({ entryId: held.entryId, message });
   }
 
   addDeadLetter(
@@ -504,7 +557,8 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     const { host, commands } = this.#attached();
     if (this.#state === 'closed') throw new RedisTransportError(host.name, 'write');
     const fields = deadLetterFields(letter, serializer);
-    return this.#operations.track(commands.ackAndDeadLetter(entryId, fields), entryId !== '');
+    const acks = entryId === '' ? 0 : 1;
+    return this.#operations.track(commands.ackAndDeadLetter(entryId, fields), acks);
   }
 
   /** An entry whose body cannot be decoded: dead-lettered at once, its raw text kept. */
@@ -632,8 +686,10 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
       ]);
       void this.#handBack(left).catch(() => undefined);
     }
+    this.#adds.flush();
+    this.#acks.flush();
     await this.#operations.settle(this.#options.closeTimeoutMs);
-    const unacknowledged = this.#failedAcks + this.#operations.pendingAcks;
+    const unacknowledged = this.#failedAcks + this.#operations.pendingAcks + this.#acks.queued;
     await this.#connections.close(Math.min(500, this.#options.closeTimeoutMs));
     this.#state = 'closed';
     return { unacknowledged };

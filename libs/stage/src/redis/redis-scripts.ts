@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Command } from 'ioredis';
 import type { Redis } from 'ioredis';
 
 /** A Lua script, run with `EVALSHA` and loaded with `EVAL` the first time a server lacks it. */
@@ -33,6 +34,38 @@ for i = 4, #ARGV, 2 do
   end
 end
 return lost
+`);
+
+/**
+ * Appends several entries in one call, each on its own, so that one that fails does not fail the
+ * others. KEYS: stream. ARGV: for each entry, its number of field and value strings, then those
+ * strings. Returns one string per entry, in order: its new entry id, or `!` and the error.
+ */
+export const ADD_EACH = script(`
+local added = {}
+local i = 1
+while i <= #ARGV do
+  local count = tonumber(ARGV[i])
+  local id = redis.pcall('XADD', KEYS[1], '*', unpack(ARGV, i + 1, i + count))
+  if type(id) == 'table' and id.err then id = '!' .. id.err end
+  added[#added + 1] = id
+  i = i + count + 1
+end
+return added
+`);
+
+/**
+ * Acknowledges several entries in one call, each on its own, so that the reply says which
+ * acknowledgements counted (one `XACK` with every id would only give their sum). KEYS: stream.
+ * ARGV: group, entry ids…. Returns one 1 or 0 per id, in order: 0 when the entry was no longer
+ * pending (another replica claimed and settled it).
+ */
+export const ACK_EACH = script(`
+local acked = {}
+for i = 2, #ARGV do
+  acked[i - 1] = redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+end
+return acked
 `);
 
 /**
@@ -90,7 +123,14 @@ if floor == nil or floor == '0-0' then return 0 end
 return redis.call('XTRIM', KEYS[1], 'MINID', '~', floor)
 `);
 
-/** Runs `lua` on `client` with `EVALSHA`, falling back to `EVAL` when the server lacks it. */
+/**
+ * Runs `lua` on `client` with `EVALSHA`, falling back to `EVAL` when the server lacks it.
+ *
+ * The call is written at once, not through ioredis's auto-pipelining: a script call already
+ * carries a batch, and auto-pipelining keeps one pipeline in flight per connection, so a batch of
+ * sends would wait a whole round trip behind a batch of acknowledgements (and the other way
+ * round). Calls still reach Redis, and run, in the order they were made.
+ */
 export async function runScript(
   client: Redis,
   lua: LuaScript,
@@ -98,9 +138,19 @@ export async function runScript(
   args: readonly (string | number)[],
 ): Promise<unknown> {
   try {
-    return await client.call('EVALSHA', lua.sha, keys.length, ...keys, ...args);
+    return await sendNow(client, 'evalsha', [lua.sha, keys.length, ...keys, ...args]);
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return client.call('EVAL', lua.source, keys.length, ...keys, ...args);
+    return sendNow(client, 'eval', [lua.source, keys.length, ...keys, ...args]);
   }
+}
+
+/** Sends one command on `client` directly, as ioredis does without auto-pipelining. */
+function sendNow(client: Redis, name: string, args: (string | number)[]): Promise<unknown> {
+  const command = new Command(name, args, {
+    keyPrefix: client.options.keyPrefix,
+    replyEncoding: 'utf8',
+  });
+  client.sendCommand(command);
+  return command.promise as Promise<unknown>;
 }

@@ -3,6 +3,8 @@ import type { ResolvedRedisOptions } from './redis-channel-storage-options.js';
 import type { RedisKeys } from './redis-keys.js';
 import {
   ACK_AND_DEAD_LETTER,
+  ACK_EACH,
+  ADD_EACH,
   RENEW_OWNED,
   REPLAY,
   TRIM_SETTLED,
@@ -46,9 +48,24 @@ export class StreamCommands {
     }
   }
 
-  /** Appends an entry to the stream. */
-  async add(fields: readonly string[]): Promise<void> {
-    await this.#connections.command.call('XADD', this.#keys.stream, '*', ...fields);
+  /**
+   * Appends entries to the stream in one round trip, each on its own; resolves with one result
+   * per entry, in order: its entry id, or the error Redis gave for it.
+   *
+   * @throws (rejects) when Redis fails the call as a whole or answers something else than one
+   * result per entry.
+   */
+  async addEach(entries: readonly (readonly string[])[]): Promise<(string | Error)[]> {
+    const args: (string | number)[] = [];
+    for (const fields of entries) args.push(fields.length, ...fields);
+    const reply = await runScript(this.#connections.command, ADD_EACH, [this.#keys.stream], args);
+    if (!Array.isArray(reply) || reply.length !== entries.length) {
+      throw new Error(`XADD of ${entries.length} entries answered ${JSON.stringify(reply)}`);
+    }
+    return reply.map((result) => {
+      const text = String(result);
+      return text.startsWith('!') ? new Error(text.slice(1)) : text;
+    });
   }
 
   /** Appends a replayed dead letter and deletes it from the dead-letter stream, atomically. */
@@ -140,12 +157,20 @@ export class StreamCommands {
     return { next: String(raw[0] ?? '0-0'), entries: readEntries([[this.#keys.stream, raw[1]]]) };
   }
 
-  /** Acknowledges an entry; resolves with 1, or 0 when it was no longer pending. */
-  async ack(entryId: string): Promise<number> {
+  /**
+   * Acknowledges entries in one round trip; resolves with one 1 or 0 per id, in order (0 when the
+   * entry was no longer pending).
+   *
+   * @throws (rejects) when Redis fails the call or answers something else than one count per id.
+   */
+  async ackEach(entryIds: readonly string[]): Promise<number[]> {
     const { stream } = this.#keys;
-    return Number(
-      await this.#connections.command.call('XACK', stream, this.#options.group, entryId),
-    );
+    const args = [this.#options.group, ...entryIds];
+    const reply = await runScript(this.#connections.command, ACK_EACH, [stream], args);
+    if (!Array.isArray(reply) || reply.length !== entryIds.length) {
+      throw new Error(`XACK of ${entryIds.length} entries answered ${JSON.stringify(reply)}`);
+    }
+    return reply.map(Number);
   }
 
   /**
