@@ -11,6 +11,9 @@ describe('resolveAppOptions', () => {
       retryAfterMs: 100,
       maxAttempts: 20,
       requestTimeoutMs: 10_000,
+      addWorkMs: 0,
+      pipeline: true,
+      tickIntervalMs: 100,
       logging: true,
     });
   });
@@ -30,6 +33,10 @@ describe('resolveAppOptions', () => {
     ['retryAfterMs', { retryAfterMs: 0 }, 'a finite number > 0'],
     ['maxAttempts', { maxAttempts: 1.5 }, 'an integer >= 1'],
     ['requestTimeoutMs', { requestTimeoutMs: -1 }, 'a finite number > 0'],
+    ['addWorkMs', { addWorkMs: -1 }, 'a finite number >= 0'],
+    ['adderStorage', { adderStorage: 'redis' as never }, 'a channel storage'],
+    ['pipeline', { pipeline: 1 as unknown as boolean }, 'true or false'],
+    ['tickIntervalMs', { tickIntervalMs: Number.NaN }, 'a finite number >= 0'],
     ['logging', { logging: 'yes' as unknown as boolean }, 'true or false'],
   ])('refuses a bad %s with an InvalidOptionError naming it', (option, options, expected) => {
     expect(() => resolveAppOptions(options)).toThrow(InvalidOptionError);

@@ -5,6 +5,7 @@ import { seededRandom, StageExceptionFilter, StageModule } from 'nestjs-stage';
 import { type AppOptions, resolveAppOptions } from './app-options.js';
 import { CrashModule } from './crash/crash.module.js';
 import { FirstDegreeModule } from './first-degree/first-degree.module.js';
+import { PipelineModule } from './pipeline/pipeline.module.js';
 import { SecondDegreeModule } from './second-degree/second-degree.module.js';
 
 /**
@@ -14,7 +15,11 @@ import { SecondDegreeModule } from './second-degree/second-degree.module.js';
  * - `GET /v1/add?a=1&b=2`, the first degree: a supervised group fed by the application's own
  *   queue; the HTTP handler retries what a crash lost.
  * - `GET /v2/add?a=1&b=2`, the second degree: a supervised handler fed by a Stage channel, which
- *   redelivers what a crash failed; the HTTP handler asks once.
+ *   redelivers what a crash failed; the HTTP handler asks once. Its channel is in memory, or on
+ *   Redis with `adderStorage`, shared by every replica.
+ * - The pipeline (no endpoint): a ticker feeding an auditor through a Stage channel, under a
+ *   `one-for-all` supervisor: a crash of the auditor restarts both. Leave it out with
+ *   `pipeline: false`.
  *
  * Stage's errors reach HTTP clients with the right status through `StageExceptionFilter`.
  *
@@ -29,8 +34,9 @@ export class AppModule {
    * @throws InvalidOptionError for a bad option, naming it.
    */
   static forRoot(options: AppOptions = {}): DynamicModule {
-    const { crashRate, seed, retryAfterMs, maxAttempts, requestTimeoutMs, logging } =
-      resolveAppOptions(options);
+    const resolved = resolveAppOptions(options);
+    const { crashRate, seed, retryAfterMs, maxAttempts, requestTimeoutMs, logging } = resolved;
+    const { addWorkMs, adderStorage, pipeline, tickIntervalMs } = resolved;
     return {
       module: AppModule,
       imports: [
@@ -46,7 +52,8 @@ export class AppModule {
         }),
         CrashModule.forRoot({ rate: crashRate, seed }),
         FirstDegreeModule.forRoot({ retryAfterMs, maxAttempts }),
-        SecondDegreeModule.forRoot({ requestTimeoutMs }),
+        SecondDegreeModule.forRoot({ requestTimeoutMs, workMs: addWorkMs, storage: adderStorage }),
+        ...(pipeline ? [PipelineModule.forRoot({ tickIntervalMs })] : []),
       ],
       providers: [{ provide: APP_FILTER, useClass: StageExceptionFilter }],
     };

@@ -9,7 +9,9 @@ import { readNumber } from './config/read-number.js';
 /**
  * `npm start`: the demo application alone, on `PORT` (default 3000). Try
  * `curl 'http://localhost:3000/v1/add?a=1&b=2'`. `CRASH_RATE` (default 0.02) and `SEED` set the
- * crash injection. `SIGTERM` or `Ctrl-C` shuts it down gracefully.
+ * crash injection. The pipeline ticks every 100 ms meanwhile, and its auditor crashes at the same
+ * rate: expect a one-for-all restart in the logs every few seconds. `SIGTERM` or `Ctrl-C` shuts
+ * it down gracefully.
  */
 async function main(): Promise<void> {
   const port = readNumber('PORT', process.env['PORT']) ?? 3000;

@@ -2,8 +2,15 @@ import { seededRandom } from 'nestjs-stage';
 
 import { InjectedCrashError } from './injected-crash-error.js';
 
-/** Where crashes are injected: one place per degree of the adder. */
-export type CrashSite = 'first-degree' | 'second-degree';
+/** Where crashes are injected: one place per degree of the adder, and the pipeline's auditor. */
+export type CrashSite = 'first-degree' | 'second-degree' | 'pipeline';
+
+/** What each site's generator adds to the seed, so that the sites draw different sequences. */
+const SEED_OFFSET: Readonly<Record<CrashSite, number>> = {
+  'first-degree': 0.25,
+  'second-degree': 0.5,
+  pipeline: 0.75,
+};
 
 /** Options of {@link CrashInjector}; validated by `resolveAppOptions`. */
 export interface CrashInjectorOptions {
@@ -17,7 +24,7 @@ export interface CrashInjectorOptions {
  * Makes workers crash at a given rate, from a seeded random source, and counts the crashes.
  *
  * Each site draws from its own generator (seeded from `seed` and the site), so the crashes of
- * one degree do not depend on how much load the other one received. Provided once for the whole
+ * one site do not depend on how much work the others did. Provided once for the whole
  * application by `CrashModule`.
  */
 export class CrashInjector {
@@ -53,7 +60,7 @@ export class CrashInjector {
   private randomFor(site: CrashSite): () => number {
     let random = this.randomBySite.get(site);
     if (random === undefined) {
-      random = seededRandom(this.seed + (site === 'first-degree' ? 0.25 : 0.5));
+      random = seededRandom(this.seed + SEED_OFFSET[site]);
       this.randomBySite.set(site, random);
     }
     return random;

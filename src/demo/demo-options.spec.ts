@@ -10,6 +10,7 @@ describe('readDemoOptions', () => {
       connections: 32,
       degrees: [1, 2],
       seed: 1,
+      mode: { kind: 'memory' },
     });
   });
 
@@ -22,6 +23,19 @@ describe('readDemoOptions', () => {
       connections: 8,
       degrees: [2],
       seed: 9,
+      mode: { kind: 'memory' },
+    });
+  });
+
+  it('runs replicas on Redis with --redis, driving the second degree only', () => {
+    const env = { REDIS_URL: 'redis://10.0.0.5:6380' };
+
+    expect(readDemoOptions(['--redis', '--replicas', '4', '--kill-one'], env)).toMatchObject({
+      degrees: [2],
+      mode: { kind: 'redis', url: 'redis://10.0.0.5:6380', replicas: 4, killOne: true },
+    });
+    expect(readDemoOptions(['--redis'], {})).toMatchObject({
+      mode: { kind: 'redis', url: 'redis://127.0.0.1:6379', replicas: 3, killOne: false },
     });
   });
 
@@ -51,6 +65,12 @@ describe('readDemoOptions', () => {
     [['--connections', '2.5'], {}, '--connections must be an integer from 1 to 1000'],
     [['--degree', '3'], {}, '--degree must be 1, 2 or both; received "3".'],
     [['--fast'], {}, "Unknown option '--fast'"],
+    [['--replicas', '2'], {}, '--replicas needs --redis.'],
+    [['--kill-one'], {}, '--kill-one needs --redis.'],
+    [['--redis', '--degree', '1'], {}, '--degree must be 2 or left out; received "1".'],
+    [['--redis', '--replicas', '9'], {}, '--replicas must be an integer from 1 to 8'],
+    [['--redis', '--replicas', '1', '--kill-one'], {}, '--kill-one needs at least 2 replicas'],
+    [['--redis'], { REDIS_URL: 'localhost' }, 'must be a redis:// or rediss:// URL'],
   ])('refuses %j %j with a usage error naming the setting', (argv, env, message) => {
     expect(() => readDemoOptions(argv, env)).toThrow(DemoUsageError);
     expect(() => readDemoOptions(argv, env)).toThrow(message);

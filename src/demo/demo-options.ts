@@ -3,6 +3,22 @@ import { parseArgs } from 'node:util';
 import { readNumber } from '../config/read-number.js';
 import { DEGREES, type Degree } from './degree.js';
 
+/**
+ * Where the second degree's channel lives while the demo runs:
+ * - `memory` (the default): one application, every degree, every channel in memory.
+ * - `redis`: `replicas` processes of the application share the `adder` channel on the Redis at
+ *   `url`; only the second degree is driven. With `killOne`, one replica is killed with `SIGKILL`
+ *   mid-run while it holds messages.
+ */
+export type DemoMode =
+  | { readonly kind: 'memory' }
+  | {
+      readonly kind: 'redis';
+      readonly url: string;
+      readonly replicas: number;
+      readonly killOne: boolean;
+    };
+
 /** How `npm run demo` runs; read from flags, then environment variables, then defaults. */
 export interface DemoOptions {
   /** How long each degree is driven, in seconds. */
@@ -15,6 +31,8 @@ export interface DemoOptions {
   readonly degrees: readonly Degree[];
   /** Seeds the crashes, the restart jitter and the operands. */
   readonly seed: number;
+  /** In memory, or replicas sharing a channel on Redis. */
+  readonly mode: DemoMode;
 }
 
 /** A flag or variable the demo cannot use; its message says which and how to fix it. */
@@ -32,6 +50,10 @@ export const DEMO_USAGE = `Usage: npm run demo -- [options]
   --connections <n>   concurrent HTTP connections (env DEMO_CONNECTIONS; default 32)
   --degree <d>        1, 2 or both (env DEMO_DEGREE; default both)
   --seed <n>          seed of crashes, jitter and operands (env SEED; default 1)
+  --redis             run replicas of the application that share the second degree's channel
+                      on Redis at REDIS_URL (default redis://127.0.0.1:6379); drives degree 2
+  --replicas <n>      with --redis: how many replica processes, 1..8 (env DEMO_REPLICAS; default 3)
+  --kill-one          with --redis: SIGKILL one replica mid-run, while it holds messages
   --help              print this and exit`;
 
 const DEFAULTS: DemoOptions = {
@@ -40,7 +62,12 @@ const DEFAULTS: DemoOptions = {
   connections: 32,
   degrees: DEGREES,
   seed: 1,
+  mode: { kind: 'memory' },
 };
+
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_REPLICAS = 3;
+const MAX_REPLICAS = 8;
 
 /**
  * Reads the demo's options from `argv` (without `node` and the script) and `env`.
@@ -62,6 +89,9 @@ export function readDemoOptions(
         connections: { type: 'string' },
         degree: { type: 'string' },
         seed: { type: 'string' },
+        redis: { type: 'boolean' },
+        replicas: { type: 'string' },
+        'kill-one': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -107,13 +137,68 @@ export function readDemoOptions(
       `${connectionsName} must be an integer from 1 to 1000; received ${connections}.`,
     );
   }
+  const [replicasName, replicas] = number('replicas', 'DEMO_REPLICAS');
+  const killOne = values['kill-one'] === true;
+  if (values['redis'] !== true) {
+    if (values['replicas'] !== undefined) throw new DemoUsageError('--replicas needs --redis.');
+    if (killOne) throw new DemoUsageError('--kill-one needs --redis.');
+    const degrees = readDegrees(degreeName, degreeText);
+    return {
+      durationSeconds: duration,
+      crashRate,
+      connections,
+      degrees,
+      seed,
+      mode: DEFAULTS.mode,
+    };
+  }
   return {
     durationSeconds: duration,
     crashRate,
     connections,
-    degrees: readDegrees(degreeName, degreeText),
+    degrees: readRedisDegrees(degreeName, degreeText),
     seed,
+    mode: {
+      kind: 'redis',
+      url: readRedisUrl(env['REDIS_URL']),
+      replicas: readReplicas(replicasName, replicas ?? DEFAULT_REPLICAS, killOne),
+      killOne,
+    },
   };
+}
+
+/** With `--redis`, only the second degree is driven: its channel is the one on Redis. */
+function readRedisDegrees(name: string, text: string | undefined): readonly Degree[] {
+  const trimmed = text?.trim() ?? '';
+  if (trimmed === '' || trimmed === '2') return [2];
+  throw new DemoUsageError(
+    `--redis drives the second degree only, whose channel is on Redis; ${name} must be 2 or ` +
+      `left out; received ${JSON.stringify(text)}.`,
+  );
+}
+
+function readRedisUrl(text: string | undefined): string {
+  const url = text === undefined || text.trim() === '' ? DEFAULT_REDIS_URL : text.trim();
+  if (!/^rediss?:\/\/./.test(url)) {
+    throw new DemoUsageError(
+      `REDIS_URL (environment) must be a redis:// or rediss:// URL; received ${JSON.stringify(text)}.`,
+    );
+  }
+  return url;
+}
+
+function readReplicas(name: string, replicas: number, killOne: boolean): number {
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
+    throw new DemoUsageError(
+      `${name} must be an integer from 1 to ${MAX_REPLICAS}; received ${replicas}.`,
+    );
+  }
+  if (killOne && replicas < 2) {
+    throw new DemoUsageError(
+      `--kill-one needs at least 2 replicas (one to kill, one to go on); ${name} is ${replicas}.`,
+    );
+  }
+  return replicas;
 }
 
 function readDegrees(name: string, text: string | undefined): readonly Degree[] {

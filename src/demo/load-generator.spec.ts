@@ -4,16 +4,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { generateLoad } from './load-generator.js';
 
-let server: Server | undefined;
-/** The answers the server still holds back. */
+/** The servers of the test. */
+const servers: Server[] = [];
+/** The answers the servers still hold back. */
 const delayed = new Set<NodeJS.Timeout>();
 
 afterEach(async () => {
   for (const timer of delayed) clearTimeout(timer);
   delayed.clear();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  server = undefined;
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 /** Serves `answer(a, b, n)` for the n-th request (from 0); returns the URL of `/add`. */
@@ -21,7 +23,7 @@ async function serve(
   answer: (a: number, b: number, n: number) => { status: number; body: unknown; delayMs?: number },
 ): Promise<string> {
   let n = 0;
-  server = createServer((request: IncomingMessage, response: ServerResponse) => {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const {
       status,
@@ -35,7 +37,8 @@ async function serve(
     }, delayMs);
     delayed.add(timer);
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/add`;
 }
 
@@ -67,6 +70,24 @@ describe('generateLoad', () => {
 
     expect(seen.size).toBe(result.sent);
     expect(result.wrongSums).toBe(result.sent);
+  });
+
+  it('shares its connections between several URLs, round-robin', async () => {
+    const hits = [0, 0];
+    const urls = await Promise.all(
+      hits.map((_, i) =>
+        serve((a, b) => {
+          hits[i]! += 1;
+          return { status: 200, body: { a, b, sum: a + b } };
+        }),
+      ),
+    );
+
+    const result = await generateLoad({ url: urls, durationMs: 200, connections: 4, seed: 1 });
+
+    expect(result.correct).toBe(result.sent);
+    expect(hits[0]! + hits[1]!).toBe(result.sent);
+    expect(Math.min(...hits)).toBeGreaterThan(0);
   });
 
   it('lets the requests in flight be answered when the time is up, instead of cutting them off', async () => {

@@ -5,8 +5,12 @@ import type { LoadResult } from './load-result.js';
 
 /** Options of {@link generateLoad}. */
 export interface LoadOptions {
-  /** The endpoint, for example `http://127.0.0.1:3000/v1/add`; operands are added as a query. */
-  readonly url: string;
+  /**
+   * The endpoint, for example `http://127.0.0.1:3000/v1/add`; operands are added as a query.
+   * Several URLs of the same path (replicas of one application) share the connections between
+   * them, round-robin, as a load balancer would.
+   */
+  readonly url: string | readonly string[];
   /** How long new requests are sent, in ms; then the requests in flight are answered. */
   readonly durationMs: number;
   /** How many connections send at once, one request in flight each. */
@@ -36,7 +40,8 @@ interface Asked {
  */
 export async function generateLoad(options: LoadOptions): Promise<LoadResult> {
   const { url, durationMs, connections, seed, timeoutSeconds = 10 } = options;
-  const path = new URL(url).pathname;
+  const urls = typeof url === 'string' ? [url] : [...url];
+  const path = new URL(urls[0] ?? '').pathname;
   const random = seededRandom(seed);
   /** The operands of each connection's request in flight, by autocannon's context object. */
   const askedBy = new WeakMap<object, Asked>();
@@ -50,7 +55,9 @@ export async function generateLoad(options: LoadOptions): Promise<LoadResult> {
     }, durationMs);
     const instance = autocannon(
       {
-        url,
+        // autocannon 9 also takes an array of URLs (connection i goes to URL i modulo their
+        // number), which its type definitions do not say.
+        url: (urls.length === 1 ? urls[0] : urls) as string,
         connections,
         duration: durationMs / 1000 + timeoutSeconds + 1,
         timeout: timeoutSeconds,

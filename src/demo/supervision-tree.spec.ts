@@ -16,22 +16,26 @@ function group(name: string, restarts = 0): GroupStatus {
   };
 }
 
-function supervisor(name: string, children: ChildStatus['status'][]): SupervisorStatus {
+function supervisor(
+  name: string,
+  children: ChildStatus['status'][],
+  { strategy = 'one-for-one', restarts = 0 }: Partial<SupervisorStatus> = {},
+): SupervisorStatus {
   return {
     kind: 'supervisor',
     name,
     path: [name],
-    strategy: 'one-for-one',
+    strategy,
     restart: 'always',
     state: { kind: 'running', since: 0 },
-    restarts: 0,
+    restarts,
     failures: 0,
     children: children.map((status, i) => ({
       name: status?.name ?? `child-${i}`,
       path: [name, status?.name ?? `child-${i}`],
       restart: 'always',
       state: { kind: 'running', since: 0 },
-      restarts: 0,
+      restarts,
       failures: 0,
       ...(status === undefined ? {} : { status }),
     })),
@@ -51,6 +55,21 @@ describe('renderSupervisionTree', () => {
       '│  └─ queue-adder (group: running, 4/4 tasks running, 7 task restarts, 7 failures)',
       '└─ SecondDegreeModule (supervisor: running, one-for-one, 0 restarts of children)',
       '   └─ channel-adder (group: running, 4/4 tasks running, 0 task restarts, 0 failures)',
+    ]);
+  });
+
+  it('says how many times a supervisor restarted each group, when it did', () => {
+    const pipeline = supervisor('PipelineModule', [group('auditor'), group('ticker')], {
+      strategy: 'one-for-all',
+      restarts: 3,
+    });
+
+    expect(renderSupervisionTree(supervisor('root', [pipeline])).slice(1)).toEqual([
+      '└─ PipelineModule (supervisor: running, one-for-all, 3 restarts of children)',
+      '   ├─ auditor (group: running, 4/4 tasks running, 0 task restarts, 0 failures, ' +
+        'restarted 3 times by its supervisor)',
+      '   └─ ticker (group: running, 4/4 tasks running, 0 task restarts, 0 failures, ' +
+        'restarted 3 times by its supervisor)',
     ]);
   });
 

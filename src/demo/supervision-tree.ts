@@ -2,7 +2,8 @@ import type { GroupStatus, SupervisorStatus } from 'nestjs-stage';
 
 /**
  * Draws a supervision tree, one line per node: each supervisor with its state, strategy and
- * restarts of its children, each group with its state, running tasks, restarts and failures.
+ * restarts of its children, each group with its state, running tasks, restarts and failures, and,
+ * when its supervisor restarted it (a strategy restart), how many times.
  *
  * @example
  * renderSupervisionTree(app.get(StageRegistry).tree()).forEach((line) => console.log(line));
@@ -12,11 +13,11 @@ export function renderSupervisionTree(root: SupervisorStatus): string[] {
 }
 
 function renderChildren(supervisor: SupervisorStatus, indent: string): string[] {
-  return supervisor.children.flatMap(({ name, status }, i) => {
+  return supervisor.children.flatMap(({ name, status, restarts }, i) => {
     const last = i === supervisor.children.length - 1;
     const branch = `${indent}${last ? '└─ ' : '├─ '}`;
     if (status === undefined) return [`${branch}${name}`];
-    if (!isSupervisor(status)) return [`${branch}${describeGroup(status)}`];
+    if (!isSupervisor(status)) return [`${branch}${describeGroup(status, restarts)}`];
     return [
       `${branch}${describeSupervisor(status)}`,
       ...renderChildren(status, `${indent}${last ? '   ' : '│  '}`),
@@ -32,9 +33,13 @@ function describeSupervisor({ name, state, strategy, restarts }: SupervisorStatu
   return `${name} (supervisor: ${state.kind}, ${strategy}, ${restarts} restarts of children)`;
 }
 
-function describeGroup({ name, state, running, size, restarts, failures }: GroupStatus): string {
+function describeGroup(
+  { name, state, running, size, restarts, failures }: GroupStatus,
+  bySupervisor: number,
+): string {
+  const restarted = bySupervisor > 0 ? `, restarted ${bySupervisor} times by its supervisor` : '';
   return (
     `${name} (group: ${state.kind}, ${running}/${size} tasks running, ` +
-    `${restarts} task restarts, ${failures} failures)`
+    `${restarts} task restarts, ${failures} failures${restarted})`
   );
 }
