@@ -2,6 +2,10 @@ import { stageRequestReply } from './scenarios/channel-request-reply.js';
 import { stageChannelOneWay } from './scenarios/channel-one-way.js';
 import { stageGroupRestarts } from './scenarios/group-restarts.js';
 import type { Contender } from './harness/contender.js';
+import { REDIS } from './harness/redis-probe.js';
+import { stageRedisOneWay } from './scenarios/redis-streams-one-way.js';
+import { rawStreamsOneWay } from './baselines/raw-streams-one-way.js';
+import { bullmqOneWay } from './baselines/bullmq-one-way.js';
 
 /** The Stage side of each throughput scenario, as profiled on its own. */
 const CONTENDERS: Readonly<Record<string, () => Contender>> = {
@@ -9,6 +13,11 @@ const CONTENDERS: Readonly<Record<string, () => Contender>> = {
   'one-way-await': () => stageChannelOneWay({ opsPerBatch: 20_000, producer: 'await-send' }),
   'request-reply': () => stageRequestReply({ opsPerBatch: 20_000, clients: 64, size: 1 }),
   restarts: () => stageGroupRestarts({ opsPerBatch: 10_000 }),
+  streams: () => stageRedisOneWay({ opsPerBatch: 10_000, redis: REDIS }),
+  // The Redis baselines, to profile them the same way.
+  'streams-raw': () => rawStreamsOneWay({ opsPerBatch: 10_000, chunk: 100, redis: REDIS }),
+  'streams-bullmq': () =>
+    bullmqOneWay({ opsPerBatch: 2_000, clients: 64, concurrency: 16, redis: REDIS }),
 };
 
 /**

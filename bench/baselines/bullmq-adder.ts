@@ -1,10 +1,8 @@
-import 'reflect-metadata';
-import { Inject, Injectable, Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { BullModule, Processor, WorkerHost, getQueueToken } from '@nestjs/bullmq';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { QueueEvents } from 'bullmq';
 import type { Contender } from '../harness/contender.js';
+import { uniqueKeyPrefix, type RedisAddress } from '../harness/redis-run-keys.js';
 import { runClients } from '../harness/run-clients.js';
+import { openBullmqNestQueue } from './bullmq-nest-queue.js';
 
 /** The adder's request, as stored in a BullMQ job. */
 interface AdderJob {
@@ -18,57 +16,35 @@ interface AdderJob {
  * Each request is `queue.add(...)` followed by `job.waitUntilFinished(queueEvents)`, the BullMQ
  * way to get a job's return value; `clients` concurrent callers each await their answer.
  *
- * The queue lives under a per-process key prefix and is obliterated on close, so runs do not
- * see each other's jobs.
+ * The queue lives under a key prefix of its own and is obliterated on close (and its keys
+ * deleted), so runs do not see each other's jobs.
  */
 export function bullmqAdder(options: {
   readonly opsPerBatch: number;
   readonly clients: number;
   /** The worker's concurrency (BullMQ `concurrency`). */
   readonly concurrency: number;
-  readonly redis: { readonly host: string; readonly port: number };
+  readonly redis: RedisAddress;
 }): Contender {
   return {
     label: '@nestjs/bullmq on local Redis',
     opsPerBatch: options.opsPerBatch,
     async open() {
       const queueName = 'adder';
-      const prefix = `stage-bench-${process.pid}-${Date.now()}`;
-      const connection = { host: options.redis.host, port: options.redis.port };
-
-      @Processor(queueName, { concurrency: options.concurrency })
-      class AdderProcessor extends WorkerHost {
-        async process(job: Job<AdderJob>): Promise<number> {
-          return job.data.a + job.data.b;
-        }
-      }
-
-      @Injectable()
-      class AdderClient {
-        constructor(@Inject(getQueueToken(queueName)) readonly queue: Queue<AdderJob>) {}
-      }
-
-      @Module({
-        imports: [
-          BullModule.forRoot({ connection, prefix }),
-          BullModule.registerQueue({ name: queueName }),
-        ],
-        providers: [AdderProcessor, AdderClient],
-      })
-      class BullAdderModule {}
-
-      const app: INestApplicationContext = await NestFactory.createApplicationContext(
-        BullAdderModule,
-        { logger: false },
-      );
-      await app.init();
-      const queue = app.get(AdderClient).queue;
+      const bull = await openBullmqNestQueue<AdderJob>({
+        queueName,
+        prefix: uniqueKeyPrefix('bullmq-adder'),
+        concurrency: options.concurrency,
+        redis: options.redis,
+        handle: (job) => job.data.a + job.data.b,
+      });
+      const queue = bull.queue;
       // Each pending `waitUntilFinished` adds a 'closing' listener to the queue (BullMQ's design):
       // raise the limit to the number of concurrent callers so Node does not warn.
       queue.setMaxListeners(options.clients + 16);
-      const events = new QueueEvents(queueName, { connection, prefix });
+      const connection = { host: options.redis.host, port: options.redis.port };
+      const events = new QueueEvents(queueName, { connection, prefix: bull.prefix });
       await events.waitUntilReady();
-      await queue.waitUntilReady();
 
       return {
         async runBatch() {
@@ -85,8 +61,7 @@ export function bullmqAdder(options: {
         },
         async close() {
           await events.close();
-          await queue.obliterate({ force: true });
-          await app.close();
+          await bull.close();
         },
       };
     },

@@ -8,7 +8,7 @@ import { requestReplyScenario } from './channel-request-reply.js';
 import {
   redisStreamsVsBullmqScenario,
   redisStreamsVsRawScenario,
-} from './redis-streams-pending.js';
+} from './redis-streams-one-way.js';
 
 /** Every row of the DESIGN performance table, in the table's order. */
 export const ALL_SCENARIOS: readonly Scenario[] = [
