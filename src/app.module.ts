@@ -43,7 +43,7 @@ export class AppModule {
         StageModule.forRoot({
           logging,
           // The demo crashes its workers on purpose, tens of times a second. Restart them within
-          // milliseconds, and allow that many restarts: the defaults (100 ms to 30 s, 7 restarts
+          // milliseconds, and allow that many restarts: the defaults (100 ms to 30 s, 6 restarts
           // per task in 30 s) are made for real failures, which are rarer, and would give up.
           groups: {
             backoff: { minMs: 1, maxMs: 20, resetAfterMs: 50, random: seededRandom(seed) },

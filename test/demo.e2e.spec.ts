@@ -186,7 +186,10 @@ describe('the demo application', () => {
     it.each(['v1', 'v2'])(
       'closes while %s workers crash and restart, answering every accepted request or refusing it',
       async (version) => {
-        const base = await startApp({ crashRate: 0.5, retryAfterMs: 10, maxAttempts: 1_000 });
+        // At 0.5, a message of the v2 channel (maxDeliveries 10) is dead-lettered once in about
+        // a thousand, and whether one of these 64 is depends on scheduling; at 0.3, once in
+        // about 170,000, while crashes stay frequent.
+        const base = await startApp({ crashRate: 0.3, retryAfterMs: 10, maxAttempts: 1_000 });
         const registry = app!.get(StageRegistry);
         const outcomes = Array.from({ length: 64 }, async (_, i) => {
           try {
@@ -202,7 +205,7 @@ describe('the demo application', () => {
 
         for (const { status, body, i } of await Promise.all(outcomes)) {
           if (status === 200) expect(body).toEqual({ a: i, b: 1, sum: i + 1 });
-          else expect([503, 'connection refused or reset']).toContain(status);
+          else expect([503, 'connection refused or reset'], JSON.stringify(body)).toContain(status);
         }
         expect(registry.status(groupOf(version)).running).toBe(0);
       },

@@ -2,7 +2,7 @@ import { setImmediate } from 'node:timers';
 import type { ChannelCore } from './channel-core.js';
 import type { ChannelDelivery } from './channel-delivery.js';
 import type { Delivery } from './delivery.js';
-import type { QueueLinks } from './linked-queue.js';
+import type { ChannelWaiter } from './channel-waiter.js';
 import type { RunLease } from './run-lease.js';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -22,12 +22,10 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * fake timers in tests (they replace the global one) do not hold back: it waits for no clock.
  */
 export class ChannelConsumer<TMessage, TReply>
-  implements
-    AsyncIterableIterator<Delivery<TMessage, TReply>>,
-    QueueLinks<ChannelConsumer<TMessage, TReply>>
+  implements AsyncIterableIterator<Delivery<TMessage, TReply>>, ChannelWaiter<TMessage, TReply>
 {
-  queuePrev: ChannelConsumer<TMessage, TReply> | undefined = undefined;
-  queueNext: ChannelConsumer<TMessage, TReply> | undefined = undefined;
+  queuePrev: ChannelWaiter<TMessage, TReply> | undefined = undefined;
+  queueNext: ChannelWaiter<TMessage, TReply> | undefined = undefined;
   queued = false;
   /** The delivery last yielded by the iterator, settled as handled when the next one is taken. */
   #current: ChannelDelivery<TMessage, TReply> | undefined = undefined;

@@ -3,6 +3,7 @@ import { AbortFanOut } from './abort-fan-out.js';
 import type { Backoff } from '../backoff/backoff.js';
 import type { ChannelCloseReport } from './channel-close-report.js';
 import { ChannelConsumer } from './channel-consumer.js';
+import type { ChannelWaiter } from './channel-waiter.js';
 import type { ChannelDelivery } from './channel-delivery.js';
 import { ChannelEmitter } from './channel-emitter.js';
 import type { ChannelListener } from './channel-events.js';
@@ -102,7 +103,7 @@ export class ChannelCore<TMessage, TReply>
   /** Senders waiting for room, in arrival order (only in `wait` mode, once started). */
   readonly #senders = new LinkedQueue<Envelope<TMessage, TReply>>();
   /** Consumers waiting for a message, in arrival order; non-empty only when nothing is ready. */
-  readonly #consumers = new LinkedQueue<ChannelConsumer<TMessage, TReply>>();
+  readonly #consumers = new LinkedQueue<ChannelWaiter<TMessage, TReply>>();
   /** Messages waiting out their redelivery delay. */
   readonly #delayed = new LinkedQueue<Envelope<TMessage, TReply>>();
   /**
@@ -489,14 +490,21 @@ export class ChannelCore<TMessage, TReply>
   // ---- Consuming -----------------------------------------------------------------------------
 
   /**
-   * A consumer for the run of `ctx`. With `shared`, it uses the lease the run shares among its
-   * `consume()` and `receive()` calls, which a task may make any number of times without piling up
-   * hooks on its run; without, a lease of its own (handler mode: one consumer per run, no lookup).
-   * The first consumer marks the channel started.
+   * A lease of its own for the run of `ctx`: handler mode, one waiter per run, no lookup. Marks
+   * the channel started.
    */
-  openConsumer(ctx: TaskContext, shared: boolean): ChannelConsumer<TMessage, TReply> {
+  openLease(ctx: TaskContext): RunLease<TMessage, TReply> {
     this.markStarted();
-    if (!shared) return new ChannelConsumer(this, new RunLease(this, ctx));
+    return new RunLease(this, ctx);
+  }
+
+  /**
+   * A consumer for the run of `ctx`, on the lease the run shares among its `consume()` and
+   * `receive()` calls, which a task may make any number of times without piling up hooks on its
+   * run. The first consumer marks the channel started.
+   */
+  openConsumer(ctx: TaskContext): ChannelConsumer<TMessage, TReply> {
+    this.markStarted();
     return new ChannelConsumer(this, this.#leaseOf(ctx));
   }
 
@@ -573,14 +581,14 @@ export class ChannelCore<TMessage, TReply>
     if (processClock.now() - this.#turnStartedAt >= TURN_BUDGET_MS) this.#owesTurn = true;
   }
 
-  wait(consumer: ChannelConsumer<TMessage, TReply>): void {
+  wait(consumer: ChannelWaiter<TMessage, TReply>): void {
     this.#consumers.push(consumer);
     consumer.lease.addWaiting(consumer);
     this.#shared?.demand();
   }
 
   /** Ends a consumer's wait, if it waits, with nothing. */
-  cancelWait(consumer: ChannelConsumer<TMessage, TReply>): void {
+  cancelWait(consumer: ChannelWaiter<TMessage, TReply>): void {
     if (!this.#consumers.remove(consumer)) return;
     consumer.lease.removeWaiting(consumer);
     consumer.wake(undefined);
@@ -594,7 +602,7 @@ export class ChannelCore<TMessage, TReply>
       while (this.#consumers.length > 0 && this.storage.length > 0) {
         const envelope = this.#takeReady();
         if (envelope === undefined) break;
-        const consumer = this.#consumers.shift() as ChannelConsumer<TMessage, TReply>;
+        const consumer = this.#consumers.shift() as ChannelWaiter<TMessage, TReply>;
         consumer.lease.removeWaiting(consumer);
         consumer.wake(this.#hand(envelope, consumer.lease));
       }

@@ -5,7 +5,10 @@ import { TaskRun } from '../group/task-run.js';
 
 /** A run of a task as a group makes it, to consume with outside a group; settle it by hand. */
 export function newRun(index = 0): TaskRun {
-  return new TaskRun(index, 1, 'consumers', () => {});
+  return new TaskRun(index, 1, 'consumers', {
+    reportHookFailure: () => {},
+    runEnded: (_slot, run, ending) => run.settle(ending),
+  });
 }
 
 /** Asserts the ledger's invariant on the channel's current counters. */

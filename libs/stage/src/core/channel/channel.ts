@@ -185,7 +185,7 @@ export class Channel<TMessage, TReply = void> {
    * The first consumer marks the channel started.
    */
   consume(ctx: TaskContext): AsyncIterable<Delivery<TMessage, TReply>> {
-    return this.#core.openConsumer(ctx, true) as AsyncIterable<Delivery<TMessage, TReply>>;
+    return this.#core.openConsumer(ctx) as AsyncIterable<Delivery<TMessage, TReply>>;
   }
 
   /**
@@ -196,9 +196,7 @@ export class Channel<TMessage, TReply = void> {
    * `consume`.
    */
   receive(ctx: TaskContext): Promise<Delivery<TMessage, TReply> | undefined> {
-    return this.#core.openConsumer(ctx, true).take() as Promise<
-      Delivery<TMessage, TReply> | undefined
-    >;
+    return this.#core.openConsumer(ctx).take() as Promise<Delivery<TMessage, TReply> | undefined>;
   }
 
   /**

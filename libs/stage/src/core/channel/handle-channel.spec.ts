@@ -7,9 +7,19 @@ import { HandlerTimeoutError } from '../errors/handler-timeout-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { isStageError } from '../errors/stage-error.js';
 import type { GroupEvent } from '../group/group-events.js';
+import type { TaskFn } from '../group/task-context.js';
 import { TaskGroup } from '../group/task-group.js';
 
-describe('handleChannel', () => {
+/**
+ * A group given the task itself runs it directly, with no promise per run; a group given a
+ * wrapper of it runs it through its promise. Both must behave the same.
+ */
+const WAYS_TO_RUN: readonly [string, (task: TaskFn) => TaskFn][] = [
+  ['given to its group as is', (task) => task],
+  ['wrapped in a task of the caller', (task) => (ctx) => task(ctx)],
+];
+
+describe.each(WAYS_TO_RUN)('handleChannel, %s', (_way, wrap) => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -26,7 +36,7 @@ describe('handleChannel', () => {
       name: 'handlers',
       size: options.size ?? 1,
       backoff: { minMs: 10 },
-      task: handleChannel(channel, handler, { handlerTimeoutMs: options.handlerTimeoutMs }),
+      task: wrap(handleChannel(channel, handler, { handlerTimeoutMs: options.handlerTimeoutMs })),
     });
     const events: GroupEvent[] = [];
     group.on((event) => events.push(event));

@@ -1,12 +1,10 @@
 import { channelCore } from './channel.js';
 import type { Channel } from './channel.js';
-import type { ChannelCore } from './channel-core.js';
-import type { ChannelDelivery } from './channel-delivery.js';
 import type { Delivery } from './delivery.js';
+import { HandlerRun, type HandlerSpec } from './handler-run.js';
 import { MAX_TIMER_MS } from '../backoff/backoff.js';
-import { HandlerTimeoutError } from '../errors/handler-timeout-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { toError } from '../errors/thrown-value-error.js';
+import { directTask } from '../group/direct-task.js';
 import type { TaskContext } from '../group/task-context.js';
 
 /**
@@ -27,11 +25,6 @@ export interface ChannelHandlerOptions {
    */
   readonly handlerTimeoutMs?: number;
 }
-
-const TIMED_OUT = Symbol('timed out');
-
-/** How a handler's promise settled, or that it did not in time. */
-type Settled<TReply> = { readonly value: TReply } | { readonly error: unknown } | typeof TIMED_OUT;
 
 /**
  * Handler mode: builds the task for a group that consumes `channel` by calling `handler` once per
@@ -78,92 +71,12 @@ export function handleChannel<TMessage, TReply>(
     const expected = `a finite number > 0, at most ${MAX_TIMER_MS}`;
     throw new InvalidOptionError(owner, 'handlerTimeoutMs', timeoutMs, expected);
   }
-  const erased = handler as unknown as ChannelHandler<unknown, unknown>;
-  return (ctx: TaskContext) => runHandler(core, erased, timeoutMs, ctx);
-}
-
-async function runHandler(
-  core: ChannelCore<unknown, unknown>,
-  handler: ChannelHandler<unknown, unknown>,
-  timeoutMs: number | undefined,
-  ctx: TaskContext,
-): Promise<void> {
-  const consumer = core.openConsumer(ctx, false);
-  for (;;) {
-    let delivery = consumer.tryTake();
-    if (delivery === undefined) {
-      if (consumer.finished) return;
-      delivery = await consumer.take();
-      if (delivery === undefined) return;
-    }
-    let result: unknown;
-    let pending: Promise<unknown> | undefined;
-    try {
-      result = handler(delivery.body, delivery);
-      if (isPromiseLike(result)) pending = Promise.resolve(result);
-    } catch (error) {
-      failDelivery(core, delivery, error);
-      continue;
-    }
-    if (pending === undefined) {
-      core.handled(delivery, result);
-      continue;
-    }
-    const settled = await (timeoutMs === undefined
-      ? settle(pending)
-      : settleWithin(pending, timeoutMs));
-    if (settled === TIMED_OUT) {
-      const hung = new HandlerTimeoutError(core.name, delivery.id, timeoutMs as number);
-      core.reportAbandoned(delivery, timeoutMs as number);
-      failDelivery(core, delivery, hung);
-      throw hung;
-    }
-    if ('value' in settled) core.handled(delivery, settled.value);
-    else failDelivery(core, delivery, settled.error);
-  }
-}
-
-/** Fails a delivery; after the run's stop was requested, puts it back uncounted instead. */
-function failDelivery(
-  core: ChannelCore<unknown, unknown>,
-  delivery: ChannelDelivery<unknown, unknown>,
-  error: unknown,
-): void {
-  if (delivery.lease.ended) core.failed(delivery, undefined, false);
-  else core.failed(delivery, toError(error), true);
-}
-
-function isPromiseLike<TValue>(value: TValue | PromiseLike<TValue>): value is PromiseLike<TValue> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<TValue>).then === 'function'
-  );
-}
-
-function settle<TReply>(promise: Promise<TReply>): Promise<Settled<TReply>> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-/** Settles like {@link settle}, or with `TIMED_OUT` after `timeoutMs`; a late result is ignored. */
-function settleWithin<TReply>(
-  promise: Promise<TReply>,
-  timeoutMs: number,
-): Promise<Settled<TReply>> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs, TIMED_OUT);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve({ value });
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        resolve({ error });
-      },
-    );
-  });
+  const spec: HandlerSpec = {
+    core,
+    handler: handler as unknown as HandlerSpec['handler'],
+    timeoutMs: timeoutMs as number | undefined,
+  };
+  return directTask((ctx, end) => {
+    new HandlerRun(spec, core.openLease(ctx), end).start();
+  }) as (ctx: TaskContext) => Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { AbortFollower } from './abort-fan-out.js';
-import type { ChannelConsumer } from './channel-consumer.js';
 import type { ChannelCore } from './channel-core.js';
 import type { ChannelDelivery } from './channel-delivery.js';
+import type { ChannelWaiter } from './channel-waiter.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
 import { listenToRun, taskRunHooks, type TaskRunListener } from '../group/task-run-hooks.js';
 
@@ -33,9 +33,9 @@ export class RunLease<TMessage, TReply> implements AbortFollower, TaskRunListene
   /** Further deliveries held at once, created only when a run holds several. */
   #moreHeld: Set<ChannelDelivery<TMessage, TReply>> | undefined = undefined;
   /** The consumer waiting for a message, in the common case of one. */
-  #waiting: ChannelConsumer<TMessage, TReply> | undefined = undefined;
+  #waiting: ChannelWaiter<TMessage, TReply> | undefined = undefined;
   /** Further waiting consumers, created only when a run waits on several at once. */
-  #moreWaiting: ChannelConsumer<TMessage, TReply>[] | undefined = undefined;
+  #moreWaiting: ChannelWaiter<TMessage, TReply>[] | undefined = undefined;
 
   /** The channel the run consumes. */
   readonly #core: ChannelCore<TMessage, TReply>;
@@ -97,7 +97,7 @@ export class RunLease<TMessage, TReply> implements AbortFollower, TaskRunListene
     else this.#moreHeld?.delete(delivery);
   }
 
-  addWaiting(consumer: ChannelConsumer<TMessage, TReply>): void {
+  addWaiting(consumer: ChannelWaiter<TMessage, TReply>): void {
     if (this.#waiting === undefined) this.#waiting = consumer;
     else (this.#moreWaiting ??= []).push(consumer);
     if (this.#signal !== undefined && !this.#following) {
@@ -106,7 +106,7 @@ export class RunLease<TMessage, TReply> implements AbortFollower, TaskRunListene
     }
   }
 
-  removeWaiting(consumer: ChannelConsumer<TMessage, TReply>): void {
+  removeWaiting(consumer: ChannelWaiter<TMessage, TReply>): void {
     if (this.#waiting === consumer) this.#waiting = undefined;
     else if (this.#moreWaiting !== undefined) {
       const index = this.#moreWaiting.indexOf(consumer);

@@ -1,3 +1,4 @@
+import { directStartOf, type DirectRunEnding } from './direct-task.js';
 import { GroupEmitter } from './group-emitter.js';
 import { GroupHalt } from './group-halt.js';
 import type { GroupListener } from './group-events.js';
@@ -15,13 +16,13 @@ import type { RestartPolicy } from './restart-policy.js';
 import type { StopOptions, StopReport } from './stop-report.js';
 import type { TaskOutcome } from './task-context.js';
 import type { IntensityOptions, TaskGroupOptions } from './task-group-options.js';
-import { TaskRun, type HookFailureReporter } from './task-run.js';
+import { TaskRun, type TaskRunOwner } from './task-run.js';
 import { TaskSlot } from './task-slot.js';
 import { GroupGaveUpError } from '../errors/group-gave-up-error.js';
 import { toError } from '../errors/thrown-value-error.js';
 import type { ChildExit, ChildParent, SupervisedChild } from '../supervisor/child.js';
 
-const COMPLETED: TaskOutcome = Object.freeze({ kind: 'completed' });
+const COMPLETED: DirectRunEnding = Object.freeze({ kind: 'completed' });
 const STOPPED: TaskOutcome = Object.freeze({ kind: 'stopped' });
 const IDLE_STATE: GroupState = Object.freeze({ kind: 'idle' });
 const STOPPING_STATE: GroupState = Object.freeze({ kind: 'stopping' });
@@ -134,8 +135,10 @@ export class TaskGroup implements SupervisedChild {
   readonly #onParentAbort = (): void => {
     void this.stop();
   };
-  readonly #reportHookFailure: HookFailureReporter = (hook, error) => {
-    this.#hookFailed(hook, error);
+  /** What every run of the group reports to it: failing hooks, and the end of a direct run. */
+  readonly #runOwner: TaskRunOwner = {
+    reportHookFailure: (hook, error) => this.#hookFailed(hook, error),
+    runEnded: (slot, run, ending) => this.#settled(slot as TaskSlot, run, ending),
   };
 
   /**
@@ -344,7 +347,7 @@ export class TaskGroup implements SupervisedChild {
     if (slot.phase !== 'launching') return;
     slot.timer = undefined;
     slot.attempt++;
-    const run = new TaskRun(slot.index, slot.attempt, this.name, this.#reportHookFailure);
+    const run = new TaskRun(slot.index, slot.attempt, this.name, this.#runOwner, slot);
     slot.phase = 'running';
     slot.run = run;
     slot.startedAt = performance.now();
@@ -367,19 +370,24 @@ export class TaskGroup implements SupervisedChild {
 
     try {
       const task = this.#task;
+      const direct = directStartOf(task);
+      if (direct !== undefined) {
+        // Stage's own task (handler mode): no promise and no callbacks per run; it reports its
+        // end through the run, which hands it to `#settled`.
+        direct(run, run);
+        return;
+      }
       const result = task(run);
       if (!isThenable(result)) {
         this.#settled(slot, run, COMPLETED);
         return;
       }
-      // Two small callbacks per run cost less than an async driver frame (about 250 bytes less
-      // per idle task); `#settled` makes a thenable that calls both, or twice, harmless. `then`
+      // Two shared handlers bound to the run cost less than two closures and their context
+      // (about 60 bytes per idle task), and far less than an async driver frame. The run hands
+      // its end to `#settled`, which makes a thenable that calls both, or twice, harmless. `then`
       // is user code even on a promise (a subclass, a patched instance): a throw fails the run.
       const promise = result instanceof Promise ? result : Promise.resolve(result);
-      promise.then(
-        () => this.#settled(slot, run, COMPLETED),
-        (error: unknown) => this.#settled(slot, run, failure(error)),
-      );
+      promise.then(runFulfilled.bind(run), runRejected.bind(run));
     } catch (error) {
       this.#settled(slot, run, failure(error));
     }
@@ -621,8 +629,18 @@ export class TaskGroup implements SupervisedChild {
 }
 
 /** A failed outcome for any thrown value. */
-function failure(error: unknown): TaskOutcome {
+function failure(error: unknown): { readonly kind: 'failed'; readonly error: Error } {
   return { kind: 'failed', error: toError(error) };
+}
+
+/** A run's promise resolved: bound to the run (see `#launch`). */
+function runFulfilled(this: TaskRun): void {
+  this.runEnded(COMPLETED);
+}
+
+/** A run's promise rejected: bound to the run (see `#launch`). */
+function runRejected(this: TaskRun, error: unknown): void {
+  this.runEnded(failure(error));
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

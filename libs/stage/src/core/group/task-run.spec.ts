@@ -9,8 +9,12 @@ import {
   type TaskRunListener,
 } from './task-run-hooks.js';
 
-function run(report = vi.fn()) {
-  return { run: new TaskRun(2, 3, 'mailer', report), report };
+function run(report = vi.fn(), runEnded = vi.fn()) {
+  const slot = { slot: 2 };
+  return {
+    run: new TaskRun(2, 3, 'mailer', { reportHookFailure: report, runEnded }, slot),
+    report,
+  };
 }
 
 /** A listener that records what it hears, in order, into `heard`. */
@@ -23,6 +27,17 @@ function recorder(name: string, heard: string[], key?: object): TaskRunListener 
 }
 
 describe('TaskRun', () => {
+  it('hands the end of a direct run to its owner, with the slot it was made for', () => {
+    const runEnded = vi.fn();
+    const { run: ctx } = run(vi.fn(), runEnded);
+    const error = new Error('down');
+
+    ctx.runEnded({ kind: 'failed', error });
+
+    expect(runEnded).toHaveBeenCalledWith({ slot: 2 }, ctx, { kind: 'failed', error });
+    expect(ctx.settled).toBe(false); // settling is the owner's decision
+  });
+
   it('carries its index, attempt and group', () => {
     const { run: ctx } = run();
     expect({ index: ctx.index, attempt: ctx.attempt, group: ctx.group }).toEqual({

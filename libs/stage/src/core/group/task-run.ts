@@ -1,3 +1,4 @@
+import type { DirectRunEnd, DirectRunEnding } from './direct-task.js';
 import type { TaskContext, TaskOutcome } from './task-context.js';
 import {
   attachTaskRunHooksToPrototype,
@@ -8,6 +9,17 @@ import {
 /** Reports a user callback that threw, naming the callback; never throws itself. */
 export type HookFailureReporter = (hook: string, error: unknown) => void;
 
+/** What the runs of one group report to it; one object, shared by every run of the group. */
+export interface TaskRunOwner {
+  /** A callback registered on a run threw; never throws itself. */
+  reportHookFailure: HookFailureReporter;
+  /**
+   * A run that ran directly (see `directTask`) reports its end, with the `slot` it was made
+   * for. Never throws: a defect is reported instead.
+   */
+  runEnded(slot: unknown, run: TaskRun, ending: DirectRunEnding): void;
+}
+
 /**
  * One run of one task: the context the task receives, and the internal hooks Stage's own
  * primitives register on it (see {@link TaskRunHooks}). Internal: users only see it as a
@@ -16,12 +28,14 @@ export type HookFailureReporter = (hook: string, error: unknown) => void;
  * It is the single object a run costs besides the task's own promise: the `AbortController` is
  * made only if the task reads `signal`, and a list of listeners only once a second one registers.
  */
-export class TaskRun implements TaskContext, TaskRunHooks {
+export class TaskRun implements TaskContext, TaskRunHooks, DirectRunEnd {
   readonly index: number;
   readonly attempt: number;
   readonly group: string;
-  /** Reports throwing callbacks to the group; shared by every run of the group. */
-  readonly #report: HookFailureReporter;
+  /** The group, as its runs see it: shared by every run of the group. */
+  readonly #owner: TaskRunOwner;
+  /** The group's slot this run was made for, handed back with a direct run's end. */
+  readonly #slot: unknown;
   /**
    * Made on the first read of `signal`; aborted once the stop is requested or, at the latest,
    * once the run has settled, so that work the run left behind learns that it must stop.
@@ -38,11 +52,20 @@ export class TaskRun implements TaskContext, TaskRunHooks {
   /** Set once, when the run settles. */
   #outcome: TaskOutcome | undefined = undefined;
 
-  constructor(index: number, attempt: number, group: string, report: HookFailureReporter) {
+  constructor(index: number, attempt: number, group: string, owner: TaskRunOwner, slot?: unknown) {
     this.index = index;
     this.attempt = attempt;
     this.group = group;
-    this.#report = report;
+    this.#owner = owner;
+    this.#slot = slot;
+  }
+
+  /**
+   * A direct run's end (see `directTask`): handed to the group, which settles the run (stopped,
+   * if its stop was requested) unless it has settled already.
+   */
+  runEnded(ending: DirectRunEnding): void {
+    this.#owner.runEnded(this.#slot, this, ending);
   }
 
   get signal(): AbortSignal {
@@ -167,7 +190,7 @@ export class TaskRun implements TaskContext, TaskRunHooks {
     try {
       listener.runStopRequested();
     } catch (error) {
-      this.#report('onStopRequested', error);
+      this.#owner.reportHookFailure('onStopRequested', error);
     }
   }
 
@@ -175,7 +198,7 @@ export class TaskRun implements TaskContext, TaskRunHooks {
     try {
       listener.runSettled(outcome);
     } catch (error) {
-      this.#report('onSettled', error);
+      this.#owner.reportHookFailure('onSettled', error);
     }
   }
 
@@ -183,7 +206,7 @@ export class TaskRun implements TaskContext, TaskRunHooks {
     try {
       callback(outcome!);
     } catch (error) {
-      this.#report(hook, error);
+      this.#owner.reportHookFailure(hook, error);
     }
   }
 
