@@ -3,7 +3,7 @@ import { channelVsBareQueueScenario, channelVsEffectQueueScenario } from './chan
 import { channelVsBullmqScenario } from './channel-vs-bullmq.js';
 import { groupRestartsScenario } from './group-restarts.js';
 import { handlerFailuresScenario } from './handler-failures.js';
-import { idleTaskMemoryScenario } from './idle-task-memory.js';
+import { idleHandlerMemoryScenario, idleLoopMemoryScenario } from './idle-task-memory.js';
 import { requestReplyScenario } from './channel-request-reply.js';
 import {
   redisStreamsVsBullmqScenario,
@@ -17,7 +17,8 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   requestReplyScenario,
   groupRestartsScenario,
   handlerFailuresScenario,
-  idleTaskMemoryScenario,
+  idleHandlerMemoryScenario,
+  idleLoopMemoryScenario,
   channelVsBullmqScenario,
   redisStreamsVsBullmqScenario,
   redisStreamsVsRawScenario,
