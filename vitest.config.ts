@@ -9,6 +9,10 @@ export default defineConfig({
   resolve: {
     alias: [
       {
+        find: /^nestjs-stage\/core$/,
+        replacement: fileURLToPath(new URL('./libs/stage/src/core/index.ts', import.meta.url)),
+      },
+      {
         find: /^nestjs-stage\/redis$/,
         replacement: fileURLToPath(new URL('./libs/stage/src/redis/index.ts', import.meta.url)),
       },

@@ -1,4 +1,4 @@
-import { Supervisor, TaskGroup, type TaskContext } from 'nestjs-stage';
+import { Supervisor, TaskGroup, type TaskContext } from 'nestjs-stage/core';
 
 const untilStopped = ({ signal }: TaskContext) =>
   new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

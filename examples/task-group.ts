@@ -1,4 +1,4 @@
-import { TaskGroup, type TaskContext } from 'nestjs-stage';
+import { TaskGroup, type TaskContext } from 'nestjs-stage/core';
 
 /** A worker that crashes on its first two attempts, then runs until it is told to stop. */
 async function flakyWorker(ctx: TaskContext): Promise<void> {
