@@ -202,17 +202,21 @@ describe('channels across the application lifecycle', () => {
       await closing;
       await Promise.all(replies);
 
+      // 3 was in the slow handler's hands past the group's deadline: its task was abandoned, and
+      // its request returned, rather than left waiting on a handler that may never finish.
       expect(settled).toEqual([
         '1: 1',
         '2: 2',
         '4: ChannelClosedError',
         '5: ChannelClosedError',
-        '3: 3',
+        '3: ChannelClosedError',
       ]);
       expect(logs.under('Stage', 'warn').map((entry) => entry.message)).toContain(
         'Channel "adder" closed before it drained: 2 request(s) returned to their senders ' +
-          '(ChannelClosedError), 1 message(s) still held by abandoned handlers.',
+          "(ChannelClosedError), 1 message(s) still in a handler's hands (handled if it " +
+          "finishes before its group's deadline, otherwise returned or dead-lettered).",
       );
+      expect(adder.stats()).toMatchObject({ accepted: 5, handled: 2, withdrawn: 3, inFlight: 0 });
     });
 
     it('leaves the drain to the last consumer when several groups consume one channel', async () => {
@@ -271,6 +275,67 @@ describe('channels across the application lifecycle', () => {
 
       expect(closed).toBe(true);
       expect(await reply).toBeInstanceOf(ChannelClosedError);
+    });
+
+    it('does not wait on a drain when every consumer task waits out a long backoff', async () => {
+      vi.useFakeTimers();
+      @Injectable()
+      class Hangs {
+        calls = 0;
+
+        @Supervised({
+          channel: 'adder',
+          handlerTimeoutMs: 20,
+          backoff: { minMs: 60_000, maxMs: 60_000 },
+          shutdownTimeoutMs: 3_000,
+        })
+        async add(): Promise<number> {
+          this.calls++;
+          return new Promise(() => {});
+        }
+      }
+      const { app } = await boot({
+        imports: [StageModule.forRoot(), StageModule.forFeature({ channels: [ADDER] })],
+        providers: [Hangs],
+      });
+      const adder = app.get<Adder>(getChannelToken('adder'), { strict: false });
+      void adder.send({ a: 0, b: 0 });
+      await vi.advanceTimersByTimeAsync(30); // hung, replaced: the only task's restart is 60 s away
+      expect(app.get(Hangs).calls).toBe(1);
+      const reply = adder.request({ a: 1, b: 1 }).catch((error: unknown) => error);
+      let closed = false;
+
+      void app.close().then(() => (closed = true));
+      await vi.advanceTimersByTimeAsync(1);
+
+      expect(closed).toBe(true);
+      expect(await reply).toBeInstanceOf(ChannelClosedError);
+    });
+
+    it("returns a request whose handler hangs past the group's deadline, so no sender waits forever", async () => {
+      vi.useFakeTimers();
+      @Injectable()
+      class Hung {
+        @Supervised({ channel: 'adder', shutdownTimeoutMs: 50 })
+        add(): Promise<number> {
+          return new Promise(() => {});
+        }
+      }
+      const { app } = await boot({
+        imports: [StageModule.forRoot(), StageModule.forFeature({ channels: [ADDER] })],
+        providers: [Hung],
+      });
+      const adder = app.get<Adder>(getChannelToken('adder'), { strict: false });
+      const reply = adder.request({ a: 1, b: 1 }).catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(adder.stats().inFlight).toBe(1);
+
+      const closing = app.close();
+      await vi.advanceTimersByTimeAsync(60);
+      await closing;
+
+      expect(await reply).toBeInstanceOf(ChannelClosedError);
+      expect(adder.stats()).toMatchObject({ accepted: 1, withdrawn: 1, inFlight: 0 });
     });
 
     it('closes a channel nobody consumes once everything stopped, reporting what was left', async () => {

@@ -200,6 +200,63 @@ describe('shutdown', () => {
       expect(client.usesAfterClose).toBe(0);
     });
 
+    it("stops a global owner's task before a client it imports from a plain module is closed", async () => {
+      // Nest destroys a global module after the modules it imports: the owner's own destroy
+      // phase would come too late, so the client's destroy phase stops the task first.
+      @Module({ providers: [Client], exports: [Client] })
+      class ClientModule {}
+      @Global()
+      @Module({ imports: [ClientModule], providers: [Consumer], exports: [Consumer] })
+      class InfraModule {}
+
+      const { app } = await boot({ imports: [StageModule.forRoot(), InfraModule] });
+      await vi.waitFor(() => expect(app.get(Consumer).queries).toBeGreaterThan(4));
+      const client = app.get(Client);
+
+      await app.close();
+
+      expect(client.usesAfterClose).toBe(0);
+      expect(client.order).toEqual([
+        'task settled',
+        'task settled',
+        'client closed',
+        'consumer destroyed',
+      ]);
+    });
+
+    it('stops a task before a provider it uses only through another provider is closed', async () => {
+      @Injectable()
+      class Repository {
+        constructor(readonly client: Client) {}
+      }
+      @Injectable()
+      class Reader {
+        reads = 0;
+        constructor(private readonly repository: Repository) {}
+
+        @Supervised()
+        async read({ signal }: TaskContext): Promise<void> {
+          while (!signal.aborted) {
+            await this.repository.client.query();
+            this.reads++;
+          }
+        }
+      }
+      @Module({ providers: [Client, Repository], exports: [Repository] })
+      class DataModule {}
+      @Global()
+      @Module({ imports: [DataModule], providers: [Reader] })
+      class ReadersModule {}
+
+      const { app } = await boot({ imports: [StageModule.forRoot(), ReadersModule] });
+      await vi.waitFor(() => expect(app.get(Reader).reads).toBeGreaterThan(4));
+      const client = app.get(Client);
+
+      await app.close();
+
+      expect(client.usesAfterClose).toBe(0);
+    });
+
     it('starts the groups after the owner bootstrapped', async () => {
       const seen: boolean[] = [];
       @Injectable()

@@ -11,6 +11,7 @@ function group(name: string, restarts = 0): GroupStatus {
     size: 4,
     restart: 'on-failure',
     running: 4,
+    backingOff: 0,
     restarts,
     failures: restarts,
   };

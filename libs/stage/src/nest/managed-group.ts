@@ -104,6 +104,15 @@ export class ManagedGroup implements SupervisedChild {
     return this.active && this.group.status().state.kind === 'running';
   }
 
+  /**
+   * Whether no task of the group runs now and some wait out a backoff: nothing consumes, and
+   * nothing will until a restart that may be far off.
+   */
+  get backingOff(): boolean {
+    const { running, backingOff } = this.group.status();
+    return running === 0 && backingOff > 0;
+  }
+
   /** The supervisor starts the group: it runs now, or as soon as the application allows. */
   start(): void {
     this.wanted = true;

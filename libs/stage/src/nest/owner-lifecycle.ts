@@ -45,6 +45,32 @@ export function bindOwnerLifecycle(owner: object, lifecycle: OwnerLifecycle): bo
   return true;
 }
 
+/**
+ * Makes `dependency` run `before` at the start of its own `onModuleDestroy`, so that the groups of
+ * the providers that use it stop before it is destroyed, whatever order Nest destroys modules in
+ * (it destroys a global module's providers last, after the modules they import). Only a provider
+ * with an `onModuleDestroy` of its own needs this: one without is not destroyed before the
+ * application's shutdown hooks, which run after every group has stopped.
+ *
+ * Returns `false`, changing nothing, when `dependency` has no such hook or cannot carry a
+ * wrapper (frozen, sealed, or a read-only hook).
+ */
+export function bindBeforeDestroy(dependency: object, before: () => Promise<void>): boolean {
+  const ownDestroy = hookOf(dependency, 'onModuleDestroy');
+  if (ownDestroy === undefined || !canRedefine(dependency, 'onModuleDestroy')) return false;
+  const original = Object.getOwnPropertyDescriptor(dependency, 'onModuleDestroy');
+  try {
+    define(dependency, 'onModuleDestroy', async function (this: unknown, ...args: unknown[]) {
+      await before();
+      return ownDestroy.apply(this, args);
+    });
+  } catch {
+    restore(dependency, 'onModuleDestroy', original);
+    return false;
+  }
+  return true;
+}
+
 function canRedefine(owner: object, hook: string): boolean {
   const own = Object.getOwnPropertyDescriptor(owner, hook);
   return own === undefined ? Object.isExtensible(owner) : own.configurable === true;

@@ -121,12 +121,13 @@ export class StageChannels {
    * What stopping `consumer` at shutdown does first: when it runs and no other consumer of its
    * channel is still active, close the channel and let `consumer` drain it within the stop's
    * deadline. `undefined` when another consumer will drain it, when `consumer` does not run (its
-   * module gave up, an operator stopped it: nothing would drain), or when it consumes no bound
-   * channel; the channel is then closed by {@link closeAll}.
+   * module gave up, an operator stopped it, or every task waits out a backoff: nothing would
+   * drain, and waiting for the deadline would only delay the shutdown), or when it consumes no
+   * bound channel; the channel is then closed by {@link closeAll}.
    */
   drainBefore(consumer: ManagedGroup): ((budgetMs: number) => Promise<void>) | undefined {
     const entry = consumer.channel === undefined ? undefined : this.entries.get(consumer.channel);
-    if (entry === undefined || !consumer.running) return undefined;
+    if (entry === undefined || !consumer.running || consumer.backingOff) return undefined;
     if (entry.consumers.some((other) => other !== consumer && other.active)) return undefined;
 
     return async (budgetMs) => {
@@ -155,7 +156,9 @@ export class StageChannels {
 
   private logClosed(name: string, report: ChannelCloseReport): void {
     const { returned, deadLettered, stored, inFlight } = report;
-    if (returned + deadLettered + stored + inFlight === 0) {
+    const unconfirmed = report.unconfirmed ?? 0;
+    const unacknowledged = report.unacknowledged ?? 0;
+    if (returned + deadLettered + stored + inFlight + unconfirmed + unacknowledged === 0) {
       this.log('log', `Channel "${name}" drained and closed.`);
       return;
     }
@@ -163,9 +166,18 @@ export class StageChannels {
       returned > 0 ? `${returned} request(s) returned to their senders (ChannelClosedError)` : '',
       deadLettered > 0 ? `${deadLettered} one-way message(s) dead-lettered` : '',
       stored > 0 ? `${stored} message(s) left in storage` : '',
-      inFlight > 0 ? `${inFlight} message(s) still held by abandoned handlers` : '',
+      inFlight > 0
+        ? `${inFlight} message(s) still in a handler's hands (handled if it finishes before its ` +
+          `group's deadline, otherwise returned or dead-lettered)`
+        : '',
+      unconfirmed > 0 ? `${unconfirmed} send(s) not confirmed by the storage yet` : '',
+      unacknowledged > 0
+        ? `${unacknowledged} acknowledgement(s) the storage could not confirm (those messages ` +
+          `will be delivered again)`
+        : '',
     ].filter((part) => part !== '');
-    this.log('warn', `Channel "${name}" closed before it drained: ${parts.join(', ')}.`);
+    const drained = report.drained ? 'drained, but' : 'closed before it drained:';
+    this.log('warn', `Channel "${name}" ${drained} ${parts.join(', ')}.`);
   }
 
   private logEvent(event: ChannelEvent): void {

@@ -19,7 +19,7 @@ import { StageNotRunningError } from './errors/stage-not-running-error.js';
 import { UnknownGroupError } from './errors/unknown-group-error.js';
 import type { GroupInfo, StageHealth } from './group-info.js';
 import { type LaunchMode, ManagedGroup } from './managed-group.js';
-import { bindOwnerLifecycle } from './owner-lifecycle.js';
+import { bindBeforeDestroy, bindOwnerLifecycle } from './owner-lifecycle.js';
 import type { DeclaredChannel } from './scan-features.js';
 import { StageChannels } from './stage-channels.js';
 import { StageConfiguration } from './stage-configuration.js';
@@ -59,6 +59,11 @@ export interface AddGroupOptions {
   readonly origin: string;
   /** The provider whose destroy phase stops the group. */
   readonly owner?: object;
+  /**
+   * The providers the owner uses, directly or not: any of them with an `onModuleDestroy` stops
+   * the owner's groups before it runs (see `bindBeforeDestroy`).
+   */
+  readonly dependencies?: readonly object[];
   readonly launch: LaunchMode;
   /** The module whose supervisor the group joins; without one it joins the root. */
   readonly module?: GroupModule;
@@ -85,6 +90,10 @@ export class StageRuntime {
   private readonly parents = new Map<ManagedGroup, Supervisor>();
   /** Owners whose hooks carry their groups' lifecycle, and whether that binding succeeded. */
   private readonly owners = new WeakMap<object, boolean>();
+  /** Each guarded dependency, and the owners that use it (see `guardDependencies`). */
+  private readonly dependents = new WeakMap<object, Set<object>>();
+  /** The stop of each owner's groups, once begun: an owner stops once, whoever asks first. */
+  private readonly ownerStops = new WeakMap<object, Promise<void>>();
   /** Every event; completed once, when the runtime closes. */
   private readonly events = new Subject<StageEvent>();
   private phase: RuntimePhase = { kind: 'assembling' };
@@ -126,7 +135,15 @@ export class StageRuntime {
    * @throws InvalidOptionError from the core for a bad option (owner `group "<name>"`);
    * DuplicateGroupError when the name is taken.
    */
-  add({ options, origin, owner, launch, module, channel }: AddGroupOptions): ManagedGroup {
+  add({
+    options,
+    origin,
+    owner,
+    dependencies,
+    launch,
+    module,
+    channel,
+  }: AddGroupOptions): ManagedGroup {
     const existing = this.groups.get(options.name);
     if (existing !== undefined) {
       throw new DuplicateGroupError(options.name, existing.origin, origin);
@@ -140,6 +157,7 @@ export class StageRuntime {
     const detach = (): void => detachers.forEach((each) => each());
 
     const bound = owner !== undefined && this.bindOwner(owner);
+    if (bound && dependencies !== undefined) this.guardDependencies(owner, dependencies);
     const managed = new ManagedGroup({
       group,
       origin,
@@ -343,6 +361,30 @@ export class StageRuntime {
     return bound;
   }
 
+  /**
+   * Makes each of `dependencies` that has an `onModuleDestroy` stop `owner`'s groups before it
+   * runs. A dependency that cannot be wrapped is left to Nest's order, which is right unless the
+   * owner's module is global.
+   */
+  private guardDependencies(owner: object, dependencies: readonly object[]): void {
+    for (const dependency of dependencies) {
+      if (dependency === owner) continue;
+      let owners = this.dependents.get(dependency);
+      if (owners === undefined) {
+        const guarded = bindBeforeDestroy(dependency, () => this.stopOwnersOf(dependency));
+        if (!guarded) continue;
+        owners = new Set();
+        this.dependents.set(dependency, owners);
+      }
+      owners.add(owner);
+    }
+  }
+
+  /** A dependency's destroy phase begins: the groups of every owner that uses it stop first. */
+  private async stopOwnersOf(dependency: object): Promise<void> {
+    for (const owner of this.dependents.get(dependency) ?? []) await this.stopOwnedBy(owner);
+  }
+
   /** The owner's bootstrap phase: lets its groups run. */
   private startOwnedBy(owner: object): void {
     if (this.phase.kind !== 'running') return;
@@ -356,7 +398,16 @@ export class StageRuntime {
    * declaration order, each through its supervisor and within its deadline; the last consumer of
    * a channel first drains it. Never rejects.
    */
-  private async stopOwnedBy(owner: object): Promise<void> {
+  private stopOwnedBy(owner: object): Promise<void> {
+    let stop = this.ownerStops.get(owner);
+    if (stop === undefined) {
+      stop = this.stopGroupsOf(owner);
+      this.ownerStops.set(owner, stop);
+    }
+    return stop;
+  }
+
+  private async stopGroupsOf(owner: object): Promise<void> {
     this.beginClosing();
     const owned = [...this.groups.values()].filter((managed) => managed.owner === owner);
     for (const managed of owned.reverse()) {

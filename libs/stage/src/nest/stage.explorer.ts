@@ -16,6 +16,7 @@ import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
 import type { TaskContext, TaskFn } from '../core/group/task-context.js';
 import { ScopedProviderError } from './errors/scoped-provider-error.js';
 import { UnknownChannelError } from './errors/unknown-channel-error.js';
+import { dependenciesOf } from './provider-dependencies.js';
 import { nonSingletonReason, tokenName } from './provider-scope.js';
 import { type ScannedFeatures, scanFeatures } from './scan-features.js';
 import { StageConfiguration } from './stage-configuration.js';
@@ -45,6 +46,8 @@ interface SupervisedSite {
   /** The group's default name, `Class.method`. */
   readonly defaultName: string;
   readonly options: readonly SupervisedOptions[];
+  /** What the provider uses, directly or not; their destroy phase stops its groups first. */
+  readonly dependencies: readonly object[];
 }
 
 /**
@@ -117,21 +120,20 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
       seen.add(instance);
       const prototype: unknown = Object.getPrototypeOf(instance);
       if (prototype === null || typeof prototype !== 'object') continue;
-      sites.push(...this.sitesOf(instance, prototype, wrapper.host));
+      sites.push(...this.sitesOf(instance, prototype, wrapper));
     }
     return sites;
   }
 
   /** The supervised methods of `prototype`'s chain, to run on `instance`. */
-  private sitesOf(
-    instance: object,
-    prototype: object,
-    module: Module | undefined,
-  ): SupervisedSite[] {
+  private sitesOf(instance: object, prototype: object, wrapper: InstanceWrapper): SupervisedSite[] {
     const className = classNameOf(prototype);
+    const module: Module | undefined = wrapper.host;
+    let dependencies: readonly object[] | undefined;
     return this.scanner.getAllMethodNames(prototype).flatMap((methodName) => {
       const options = supervisedOptionsOf((prototype as Record<string, unknown>)[methodName]);
       if (options.length === 0) return [];
+      dependencies ??= dependenciesOf(wrapper);
       return [
         {
           instance,
@@ -140,6 +142,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
           site: `${className}@${methodName}`,
           defaultName: `${className}.${methodName}`,
           options,
+          dependencies,
         },
       ];
     });
@@ -164,7 +167,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   private addGroup(
-    { instance, module, methodName, site, defaultName, options }: SupervisedSite,
+    { instance, module, methodName, site, defaultName, options, dependencies }: SupervisedSite,
     features: ScannedFeatures,
   ): void {
     if (options.length > 1) {
@@ -223,6 +226,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
         options: { ...groupOptions, name, task },
         origin: site,
         owner: instance,
+        dependencies,
         launch: 'with-owner',
         ...(module === undefined
           ? {}

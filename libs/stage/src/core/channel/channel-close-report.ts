@@ -10,7 +10,8 @@ export interface ChannelCloseReport {
   readonly stored: number;
   /**
    * Messages still held by tasks at the deadline. They settle when their tasks let go: handled if
-   * they succeed, otherwise returned or dead-lettered as above.
+   * they succeed, otherwise returned or dead-lettered as above. A task its group abandons (past
+   * the group's own stop deadline) lets go then, as stopped.
    */
   readonly inFlight: number;
   /**

@@ -165,7 +165,7 @@ describe.each(WAYS_TO_RUN)('handleChannel, %s', (_way, wrap) => {
     expectBalanced(channel);
   });
 
-  it('puts back uncounted a delivery whose handler hangs past its timeout after a stop', async () => {
+  it('puts back uncounted, once its stop abandons the task, a delivery whose handler hangs', async () => {
     const channel = new Channel<string>({ name: 'jobs' });
     const { group } = await started(channel, () => new Promise<void>(() => {}), {
       handlerTimeoutMs: 100,
@@ -176,8 +176,8 @@ describe.each(WAYS_TO_RUN)('handleChannel, %s', (_way, wrap) => {
     const stopping = group.stop({ timeoutMs: 20 });
     await vi.advanceTimersByTimeAsync(20);
     expect((await stopping).abandoned).toHaveLength(1);
-    expect(channel.stats().inFlight).toBe(1);
-    await vi.advanceTimersByTimeAsync(100);
+    expect(channel.stats()).toMatchObject({ inFlight: 0, buffered: 1, delayed: 0 });
+    await vi.advanceTimersByTimeAsync(100); // the abandoned handler's timeout changes nothing
 
     expect(channel.stats()).toMatchObject({ inFlight: 0, buffered: 1, delayed: 0 });
     expect((await channel.receive(newRun()))?.deliveryCount).toBe(1);

@@ -1,4 +1,5 @@
 import type { StopReport } from './stop-report.js';
+import type { TaskRun } from './task-run.js';
 import type { TaskSlot } from './task-slot.js';
 
 /**
@@ -40,24 +41,29 @@ export class GroupHalt {
 
   /**
    * Ends the wait: clears the deadline and abandons the runs still in progress (their slots
-   * forget them, so their late settlement only runs their hooks). Returns the report.
+   * forget them). Returns the report and the abandoned runs, which the group settles as stopped,
+   * so that what they held (a channel's messages) is given back instead of waiting on a promise
+   * that may never settle; their late settlement then changes nothing.
    */
-  conclude(): StopReport {
+  conclude(): { readonly report: StopReport; readonly abandonedRuns: readonly TaskRun[] } {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
 
     const abandoned: { index: number; attempt: number }[] = [];
+    const abandonedRuns: TaskRun[] = [];
     for (const slot of this.#waiting) {
       const run = slot.run;
       if (run === undefined) continue;
       slot.run = undefined;
       abandoned.push({ index: run.index, attempt: run.attempt });
+      abandonedRuns.push(run);
     }
-    return Object.freeze({
+    const report = Object.freeze({
       settled: this.#waiting.length - abandoned.length,
       abandoned: Object.freeze(abandoned),
       clean: abandoned.length === 0,
     });
+    return { report, abandonedRuns };
   }
 
   resolve(report: StopReport): void {

@@ -19,6 +19,8 @@ export interface GroupStatus {
   readonly restart: RestartPolicy;
   /** Tasks whose run is in progress right now. */
   readonly running: number;
+  /** Tasks waiting out their backoff before a restart (not counted in `running`). */
+  readonly backingOff: number;
   /** Restarts since the group was built, over all its runs. */
   readonly restarts: number;
   /** Failures since the group was built, over all its runs. */

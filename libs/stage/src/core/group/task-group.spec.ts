@@ -749,7 +749,7 @@ describe('TaskGroup', () => {
       expect(() => built.on('log' as unknown as () => void)).toThrow(InvalidOptionError);
     });
 
-    it('shows the running count, the start time and the last failure', async () => {
+    it('shows the running count, the tasks backing off, the start time and the last failure', async () => {
       vi.setSystemTime(1_000);
       const error = new Error('late');
       const built = group({
@@ -768,6 +768,7 @@ describe('TaskGroup', () => {
         size: 2,
         restart: 'on-failure',
         running: 1,
+        backingOff: 1,
         restarts: 1,
         failures: 1,
         lastFailure: { error, index: 1, attempt: 1, at: 1_000 },

@@ -187,7 +187,9 @@ export class TaskGroup implements SupervisedChild {
    * Stops the run: requests every task's stop (its signal fires, its stop hooks run), cancels
    * every pending restart, waits up to `timeoutMs` (default `shutdownTimeoutMs`) for the tasks
    * to settle, and resolves with a report naming the tasks that did not (**abandoned**: they
-   * keep running in the background, unobserved, and are never restarted).
+   * keep running in the background, unobserved, and are never restarted). An abandoned run counts
+   * as stopped from then on: its signal has fired, its stop hooks have run, and what it held from
+   * a channel goes back (uncounted) before the stop resolves; its late end changes nothing.
    *
    * Never rejects and is idempotent: while a stop (or a give-up) is in progress every call
    * returns the same promise; once over, the latest report. After it resolves the group starts
@@ -268,6 +270,10 @@ export class TaskGroup implements SupervisedChild {
       size: this.#size,
       restart: this.restart,
       running: this.#running,
+      backingOff: this.#slots.reduce(
+        (count, slot) => (slot.phase === 'launching' && !slot.timerIsImmediate ? count + 1 : count),
+        0,
+      ),
       restarts: this.#restarts,
       failures: this.#failures,
     };
@@ -580,8 +586,10 @@ export class TaskGroup implements SupervisedChild {
     // A deadline or microtask armed for an earlier halt must not end a later one.
     if (this.#halt !== halt) return;
     this.#halt = undefined;
-    const report = halt.conclude();
+    const { report, abandonedRuns } = halt.conclude();
     this.#running = 0;
+    // Abandoned runs let go of what they hold now, before anyone hears that the stop is over.
+    for (const run of abandonedRuns) run.settle(STOPPED);
 
     if (halt.reason === 'stop') this.#state = { kind: 'stopped', report };
     // Read before the event: a `stopped` listener may start a new run, and the parent must still
