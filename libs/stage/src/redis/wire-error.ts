@@ -1,6 +1,7 @@
 import { ChannelClosedError } from '../core/errors/channel-closed-error.js';
 import { DeadLetteredError } from '../core/errors/dead-lettered-error.js';
 import { RequestTimeoutError } from '../core/errors/request-timeout-error.js';
+import { messageOf, stackOf, toError } from '../core/errors/thrown-value-error.js';
 
 /** An error as it travels between replicas: plain data, its cause chain cut at a few levels. */
 export interface WireError {
@@ -16,8 +17,19 @@ export interface WireError {
 
 const MAX_CAUSES = 4;
 
-/** Writes any thrown value as a {@link WireError}. */
+/**
+ * Writes any thrown value as a {@link WireError}. Never throws: a value whose fields throw when
+ * read (a hostile getter, a revoked `Proxy`) is written with what could be read.
+ */
 export function toWireError(error: unknown, depth = 0): WireError {
+  try {
+    return readWireError(error, depth);
+  } catch {
+    return { name: 'Error', message: messageOf(toError(error)) };
+  }
+}
+
+function readWireError(error: unknown, depth: number): WireError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
   const fields = error as Error & {
     code?: unknown;
@@ -25,11 +37,13 @@ export function toWireError(error: unknown, depth = 0): WireError {
     deliveryCount?: unknown;
     timeoutMs?: unknown;
   };
+  const name: unknown = error.name;
+  const stack = stackOf(error);
   return {
-    name: error.name,
-    message: error.message,
+    name: typeof name === 'string' ? name : 'Error',
+    message: messageOf(error),
     ...(typeof fields.code === 'string' ? { code: fields.code } : {}),
-    ...(error.stack === undefined ? {} : { stack: error.stack }),
+    ...(stack === undefined ? {} : { stack }),
     ...(typeof fields.messageId === 'string' ? { messageId: fields.messageId } : {}),
     ...(typeof fields.deliveryCount === 'number' ? { deliveryCount: fields.deliveryCount } : {}),
     ...(typeof fields.timeoutMs === 'number' ? { timeoutMs: fields.timeoutMs } : {}),

@@ -71,28 +71,23 @@ class Followers {
   handleEvent(): void {
     this.#firing = true;
     try {
-      for (let next = this.#takeNext(); next !== undefined; next = this.#takeNext()) {
-        next.signalAborted();
+      const first = this.#first;
+      this.#first = undefined;
+      first?.signalAborted();
+      // One iterator over the set, live: a follower that leaves meanwhile is skipped, and each
+      // is deleted before it is called. A fresh iterator per follower would walk the deleted
+      // entries again each time: quadratic for a signal shared by many.
+      const more = this.#more;
+      if (more !== undefined) {
+        for (const next of more) {
+          more.delete(next);
+          next.signalAborted();
+        }
       }
     } finally {
       this.#firing = false;
       this.#leave();
     }
-  }
-
-  #takeNext(): AbortFollower | undefined {
-    const first = this.#first;
-    if (first !== undefined) {
-      this.#first = undefined;
-      return first;
-    }
-    const more = this.#more;
-    if (more === undefined) return undefined;
-    for (const next of more) {
-      more.delete(next);
-      return next;
-    }
-    return undefined;
   }
 
   #isEmpty(): boolean {

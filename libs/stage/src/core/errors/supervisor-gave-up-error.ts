@@ -1,4 +1,5 @@
 import { StageError } from './stage-error.js';
+import { messageOf } from './thrown-value-error.js';
 import type { IntensityOptions } from '../group/task-group-options.js';
 import type { ChildExit } from '../supervisor/child.js';
 
@@ -43,7 +44,7 @@ export class SupervisorGaveUpError extends StageError {
     const { path, child, exit, intensity } = options;
     const last =
       exit.kind === 'failed'
-        ? `"${child.join('/')}" failed: ${exit.error.message}`
+        ? `"${child.join('/')}" failed: ${messageOf(exit.error)}`
         : `"${child.join('/')}" completed, and its restart policy is "always"`;
     super(
       `Supervisor "${path.join('/')}" gave up: its children needed more than ` +

@@ -10,7 +10,8 @@ import type { TaskSlot } from './task-slot.js';
  * {@link resolve} hands it to every `stop()` caller.
  */
 export class GroupHalt {
-  readonly reason: 'stop' | 'give-up';
+  /** Why the group halts; a give-up becomes a stop when `stop()` takes it over. */
+  reason: 'stop' | 'give-up';
   /** Resolves with the report; every `stop()` during the halt returns this same promise. */
   readonly promise: Promise<StopReport>;
   /** The slots whose run was in progress when the halt began; a slot's `run` is cleared on settle. */
@@ -18,6 +19,8 @@ export class GroupHalt {
   readonly #resolve: (report: StopReport) => void;
   /** The deadline, once armed; cleared by {@link conclude}. */
   #timer: NodeJS.Timeout | undefined = undefined;
+  /** When the armed deadline falls, on the monotonic clock. */
+  #deadline = Number.POSITIVE_INFINITY;
 
   constructor(reason: GroupHalt['reason'], waiting: readonly TaskSlot[]) {
     this.reason = reason;
@@ -36,7 +39,19 @@ export class GroupHalt {
 
   /** Arms the deadline: `onDeadline(this)` runs after `timeoutMs` unless concluded first. */
   arm(timeoutMs: number, onDeadline: (halt: GroupHalt) => void): void {
+    this.#deadline = performance.now() + timeoutMs;
     this.#timer = setTimeout(onDeadline, timeoutMs, this);
+  }
+
+  /**
+   * Brings the armed deadline forward to `timeoutMs` from now, if that is sooner; a later one
+   * changes nothing, so that every caller waits at most what it asked for. Does nothing once
+   * concluded, or when no deadline was armed (nothing to wait for).
+   */
+  shorten(timeoutMs: number, onDeadline: (halt: GroupHalt) => void): void {
+    if (this.#timer === undefined || performance.now() + timeoutMs >= this.#deadline) return;
+    clearTimeout(this.#timer);
+    this.arm(timeoutMs, onDeadline);
   }
 
   /**

@@ -606,5 +606,51 @@ describe('TaskGroup (adversarial)', () => {
       });
       expect(vi.getTimerCount()).toBe(0);
     });
+
+    /** Gives up at 10 ms; slot 1 then ignores its signal until 500 ms. */
+    function lingeringGiveUp(): TaskGroup {
+      return group({
+        size: 2,
+        shutdownTimeoutMs: 1_000,
+        intensity: { maxRestarts: 0, withinMs: 1_000 },
+        task: async (ctx) => {
+          await new Promise((resolve) => setTimeout(resolve, ctx.index === 0 ? 10 : 500));
+          if (ctx.index === 0) throw new Error('down');
+        },
+      });
+    }
+
+    it('during a give-up, takes it over: the parent hears nothing, and the group ends stopped', async () => {
+      const target = lingeringGiveUp();
+      const exits: ChildExit[] = [];
+      target.setParent({ path: ['parent'], childExited: (_child, exit) => exits.push(exit) });
+      target.start();
+      await vi.advanceTimersByTimeAsync(15);
+      expect(target.status().state.kind).toBe('gave-up');
+
+      const stopping = target.stop();
+      await vi.advanceTimersByTimeAsync(1_000);
+
+      await expect(stopping).resolves.toMatchObject({ clean: true });
+      expect(exits).toEqual([]);
+      expect(target.status().state.kind).toBe('stopped');
+    });
+
+    it('during a give-up or another stop, waits at most its own shorter timeout', async () => {
+      const target = lingeringGiveUp();
+      target.start();
+      await vi.advanceTimersByTimeAsync(15);
+
+      let resolvedAfter: number | undefined;
+      const from = Date.now();
+      void target.stop({ timeoutMs: 0 }).then(() => (resolvedAfter = Date.now() - from));
+      await vi.advanceTimersByTimeAsync(1);
+
+      expect(resolvedAfter).toBe(0);
+      expect(target.status().state).toMatchObject({
+        kind: 'stopped',
+        report: { abandoned: [{ index: 1, attempt: 1 }] },
+      });
+    });
   });
 });

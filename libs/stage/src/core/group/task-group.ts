@@ -192,9 +192,10 @@ export class TaskGroup implements SupervisedChild {
    * a channel goes back (uncounted) before the stop resolves; its late end changes nothing.
    *
    * Never rejects and is idempotent: while a stop (or a give-up) is in progress every call
-   * returns the same promise; once over, the latest report. After it resolves the group starts
-   * nothing by itself; an explicit `start()` begins a new run. Cancels a `start()` that was
-   * waiting for the halt. A run stopped this way is not reported to the parent.
+   * returns the same promise, whose deadline a shorter `timeoutMs` brings forward; once over, the
+   * latest report. After it resolves the group starts nothing by itself; an explicit `start()`
+   * begins a new run. Cancels a `start()` that was waiting for the halt. A run stopped this way
+   * is not reported to the parent, nor is a give-up that a stop interrupted: it ends `stopped`.
    *
    * @throws {InvalidOptionError} Synchronously, when `timeoutMs` is not a number of ms from 0 to
    *   2,147,483,647; nothing is stopped then.
@@ -207,7 +208,17 @@ export class TaskGroup implements SupervisedChild {
     }
 
     this.#pendingStart = false;
-    if (this.#halt !== undefined) return this.#halt.promise;
+    const halt = this.#halt;
+    if (halt !== undefined) {
+      // A stop during a halt waits at most its own timeout; one during a give-up takes it over,
+      // so that the give-up is no longer reported to the parent, which asked for the stop.
+      if (halt.reason === 'give-up') {
+        halt.reason = 'stop';
+        this.#state = STOPPING_STATE;
+      }
+      halt.shorten(timeoutMs, (expired) => this.#finishHalt(expired));
+      return halt.promise;
+    }
     if (this.#state.kind === 'running') {
       this.#state = STOPPING_STATE;
       return this.#beginHalt('stop', timeoutMs).promise;

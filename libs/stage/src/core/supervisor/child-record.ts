@@ -49,6 +49,11 @@ export class ChildRecord {
   startedAt: number | undefined;
   /** Set once the child has left the supervisor; a removed record is never started again. */
   removed = false;
+  /**
+   * How many times `stopChild` was called for it; only grows. A `startChild` waiting for a stop
+   * to end starts nothing if another `stopChild` came meanwhile: the last call wins.
+   */
+  stopRequests = 0;
 
   constructor(
     readonly child: SupervisedChild,

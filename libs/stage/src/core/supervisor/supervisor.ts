@@ -62,8 +62,9 @@ const EMPTY_REPORT: SupervisorStopReport = Object.freeze({
  * Owns an ordered list of children (task groups, other supervisors, anything
  * {@link SupervisedChild}) and decides what a child's exit does to it and its siblings.
  *
- * **Start.** `start()` starts the children in order, synchronously, without running user code
- * (children start their work asynchronously). A child added to a running supervisor starts at
+ * **Start.** `start()` starts the children in order, synchronously, without running task code
+ * (children start their work asynchronously; event listeners, which run synchronously, hear of
+ * each start at once). A child added to a running supervisor starts at
  * once. There is no separate "failed to start" outcome: a child that fails right after being
  * started (even on the very first start) is handled like any later failure, restarted by the
  * strategy and counted against the intensity (Akka's choice; Erlang/OTP instead fails the
@@ -186,8 +187,9 @@ export class Supervisor implements SupervisedChild {
 
   /**
    * Starts a new run: every child, in order. Does nothing while running. Called during a stop or
-   * a give-up, the new run begins as soon as that is over. Runs no task code synchronously; a
-   * child's failure never makes it throw (see the class notes on the first start).
+   * a give-up, the new run begins as soon as that is over, unless `stop()` is called again
+   * meanwhile (the last call wins). Runs no task code synchronously; a child's failure never
+   * makes it throw (see the class notes on the first start).
    */
   start(): void {
     const { kind } = this.#state;
@@ -223,12 +225,13 @@ export class Supervisor implements SupervisedChild {
   stop(options?: StopOptions): Promise<SupervisorStopReport> {
     const budgetMs = resolveStopBudget(options, this.#options.owner);
     const state = this.#state;
+    // The last call wins: a start() made during this stop is cancelled by this later stop().
+    this.#startPending = false;
     if (state.kind === 'stopping') return state.done;
     if (state.kind === 'stopped') return Promise.resolve(state.report);
     if (state.kind === 'idle') return Promise.resolve(EMPTY_REPORT);
 
     const run = this.#nextRun();
-    this.#startPending = false;
     this.#backoffTimers.cancelAll();
     const done = this.#stopAll(budgetMs, run);
     this.#state = { kind: 'stopping', done };
@@ -330,6 +333,7 @@ export class Supervisor implements SupervisedChild {
    */
   async stopChild(name: string): Promise<ChildStopReport> {
     const record = this.#find(name);
+    record.stopRequests += 1;
     const { kind } = record.state;
     if (kind === 'idle' || kind === 'stopping') return this.#children.stop(record);
 
@@ -340,8 +344,9 @@ export class Supervisor implements SupervisedChild {
 
   /**
    * Starts a child that was stopped on purpose or has ended, in the running supervisor; waits
-   * for a stop of it in progress first. Does nothing for a child that is running or restarting.
-   * Not counted against the intensity.
+   * for a stop of it in progress first, and starts nothing if `stopChild` is called for it
+   * meanwhile (the last call wins). Does nothing for a child that is running or restarting. Not
+   * counted against the intensity.
    *
    * @throws {UnknownChildError} (as a rejection) when there is no such child.
    * @throws {SupervisorNotRunningError} (as a rejection) when the supervisor is not running, or
@@ -351,8 +356,11 @@ export class Supervisor implements SupervisedChild {
     const record = this.#find(name);
     const run = this.#run;
     this.#assertRunning(name, run);
+    const stopRequests = record.stopRequests;
     if (record.state.kind === 'stopping') await record.state.done;
     this.#assertRunning(name, run);
+    // A stopChild() made while this call waited is later, and wins.
+    if (record.stopRequests !== stopRequests) return;
 
     const { kind } = record.state;
     if (!record.removed && (kind === 'stopped' || kind === 'ended' || kind === 'idle')) {
