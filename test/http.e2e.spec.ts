@@ -1,6 +1,8 @@
 import {
   Body,
+  type CanActivate,
   Controller,
+  type ExecutionContext,
   Get,
   type INestApplication,
   Injectable,
@@ -8,6 +10,7 @@ import {
   NotFoundException,
   Post,
   type Type,
+  UseGuards,
 } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import {
@@ -34,6 +37,25 @@ class SignalProbe {
   last: AbortSignal | undefined;
 }
 
+/** Holds requests in a guard until the test opens it, keeping the response it held. */
+class GuardGate {
+  held: { readonly closed: boolean } | undefined;
+  open!: () => void;
+  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+}
+
+/** A guard that does slow work (it waits for the gate) before the route handler runs. */
+@Injectable()
+class SlowGuard implements CanActivate {
+  constructor(private readonly gate: GuardGate) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    this.gate.held = context.switchToHttp().getResponse();
+    await this.gate.opened;
+    return true;
+  }
+}
+
 @Controller()
 class AdderController {
   constructor(
@@ -48,6 +70,15 @@ class AdderController {
   ): Promise<{ sum: number }> {
     this.probe.last = signal;
     return { sum: await this.adder.request(operands, { timeoutMs: 200, signal }) };
+  }
+
+  @Post('add-after-check')
+  @UseGuards(SlowGuard)
+  async addAfterCheck(
+    @Body() operands: Operands,
+    @RequestAbortSignal() signal: AbortSignal,
+  ): Promise<{ sum: number }> {
+    return this.add(operands, signal);
   }
 
   @Get('missing')
@@ -82,7 +113,12 @@ async function serve(channel: ChannelDeclaration, providers: Type[]): Promise<st
       StageModule.forFeature({ channels: [channel] }),
     ],
     controllers: [AdderController],
-    providers: [SignalProbe, ...providers, { provide: APP_FILTER, useClass: StageExceptionFilter }],
+    providers: [
+      SignalProbe,
+      GuardGate,
+      ...providers,
+      { provide: APP_FILTER, useClass: StageExceptionFilter },
+    ],
   })
   class HttpModule {}
 
@@ -95,8 +131,8 @@ async function serve(channel: ChannelDeclaration, providers: Type[]): Promise<st
   return app.getUrl();
 }
 
-function post(url: string, body: Operands, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${url}/add`, {
+function post(url: string, body: Operands, signal?: AbortSignal, path = 'add'): Promise<Response> {
+  return fetch(`${url}/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -207,6 +243,26 @@ describe('HTTP', () => {
 
       await vi.waitFor(() => expect(adder.stats()).toMatchObject({ buffered: 0, withdrawn: 1 }));
       expect(app!.get(SignalProbe).last?.reason).toBeInstanceOf(ClientDisconnectedError);
+      expect(await response).toBeInstanceOf(Error);
+    });
+
+    it('fires at once, accepting nothing, for a client that left while a guard still ran', async () => {
+      const url = await serve({ name: 'adder' }, [AdderWorkers]);
+      const adder = adderOf();
+      const gate = app!.get(GuardGate);
+      const client = new AbortController();
+
+      const response = post(url, { a: 2, b: 3 }, client.signal, 'add-after-check').catch(
+        (error: unknown) => error,
+      );
+      await vi.waitFor(() => expect(gate.held).toBeDefined());
+      client.abort();
+      await vi.waitFor(() => expect(gate.held?.closed).toBe(true));
+      gate.open();
+
+      await vi.waitFor(() => expect(app!.get(SignalProbe).last?.aborted).toBe(true));
+      expect(app!.get(SignalProbe).last?.reason).toBeInstanceOf(ClientDisconnectedError);
+      expect(adder.stats()).toMatchObject({ accepted: 0, buffered: 0 });
       expect(await response).toBeInstanceOf(Error);
     });
 

@@ -211,6 +211,24 @@ describe('StageRegistry', () => {
       expect(registry.status('tenant-42').state.kind).toBe('stopped');
     });
 
+    it.each([
+      ['options that are not an object', null, 'options'],
+      ['an owner that is not an object', { name: 'x', task: () => undefined, owner: 5 }, 'owner'],
+      ['a null owner', { name: 'y', task: () => undefined, owner: null }, 'owner'],
+    ])(
+      'refuses %s with InvalidOptionError, registering nothing',
+      async (_what, options, option) => {
+        const { app, registry } = await bootPump();
+        const before = registry.list().length;
+
+        expect(() => registry.spawn(options as never)).toThrow(InvalidOptionError);
+        expect(() => registry.spawn(options as never)).toThrow(`"${option}"`);
+
+        expect(registry.list()).toHaveLength(before);
+        await app.close();
+      },
+    );
+
     it('applies the root group defaults to a spawned group', async () => {
       const { app } = await boot({
         imports: [StageModule.forRoot({ groups: { restart: 'always' } })],

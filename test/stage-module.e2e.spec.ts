@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import {
   ConflictingOptionsError,
   InvalidOptionError,
+  OptionsReadEarlyError,
   type StageModuleOptions,
   type StageOptionsFactory,
   StageModule,
@@ -224,6 +225,29 @@ describe('StageModule', () => {
         .compile();
 
       await expect(compiling).rejects.toThrow(ConflictingOptionsError);
+    });
+
+    it('fails the bootstrap when a constructor used Stage before a slow factory resolved different options', async () => {
+      @Injectable()
+      class EarlySpawner {
+        constructor(registry: StageRegistry) {
+          registry.spawn({ name: 'early', task: async ({ signal }) => aborted(signal) });
+        }
+      }
+      const slowOptions = async (): Promise<StageModuleOptions> => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { groups: { restart: 'always' } };
+      };
+
+      const compiling = Test.createTestingModule({
+        imports: [StageModule.forRootAsync({ useFactory: slowOptions })],
+        providers: [EarlySpawner],
+      })
+        .setLogger(new CaptureLogger())
+        .compile();
+
+      await expect(compiling).rejects.toThrow(OptionsReadEarlyError);
+      await expect(compiling).rejects.toThrow('"groups.restart"');
     });
 
     it('accepts equal options from forRoot and forRootAsync', async () => {

@@ -33,6 +33,7 @@ export type { StageEvent, RootEvent } from './nest/stage-events.js';
 export { DuplicateGroupError } from './nest/errors/duplicate-group-error.js';
 export { ScopedProviderError } from './nest/errors/scoped-provider-error.js';
 export { ConflictingOptionsError } from './nest/errors/conflicting-options-error.js';
+export { OptionsReadEarlyError } from './nest/errors/options-read-early-error.js';
 export { UnknownGroupError } from './nest/errors/unknown-group-error.js';
 export { StageNotRunningError } from './nest/errors/stage-not-running-error.js';
 export type {

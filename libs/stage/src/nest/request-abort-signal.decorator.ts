@@ -8,13 +8,17 @@ const signals = new WeakMap<object, AbortSignal>();
 /** The Node response behind a platform's response object (Express: itself; Fastify: `raw`). */
 interface NodeResponse {
   readonly writableFinished: boolean;
+  /** Set once the response has closed: a `close` listener added later would never run. */
+  readonly closed?: boolean;
+  readonly destroyed?: boolean;
   once(event: 'close', listener: () => void): unknown;
 }
 
 /**
  * The `AbortSignal` of the current HTTP request, as a route handler parameter: it fires, with a
  * `ClientDisconnectedError`, when the client disconnects before its response has been sent, and
- * never once the response has been sent. Pass it on to the work done for the request, for
+ * never once the response has been sent; at once when the client had already gone before the
+ * parameter was read (a slow guard or pipe ran first). Pass it on to the work done for the request, for
  * example `channel.request(body, { signal })`, which is then withdrawn if it is still buffered
  * (a handler already holding it may finish; its reply is ignored).
  *
@@ -51,6 +55,12 @@ function disconnectSignal(response: unknown): AbortSignal {
   const node = nodeResponseOf(response);
   if (node === undefined) return controller.signal;
   if (node.writableFinished) return controller.signal;
+  // The client may be gone already (a slow guard or pipe ran before this parameter was read):
+  // its `close` has been emitted, so the signal fires at once.
+  if (node.closed === true || node.destroyed === true) {
+    controller.abort(new ClientDisconnectedError());
+    return controller.signal;
+  }
   node.once('close', () => {
     if (!node.writableFinished) controller.abort(new ClientDisconnectedError());
   });

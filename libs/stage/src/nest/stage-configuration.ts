@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { ConflictingOptionsError } from './errors/conflicting-options-error.js';
+import { OptionsReadEarlyError } from './errors/options-read-early-error.js';
 import { optionsDifference } from './options-difference.js';
 import { resolveStageOptions } from './resolve-stage-options.js';
 import type { ResolvedStageOptions } from './stage-module-options.js';
@@ -21,11 +22,16 @@ export class StageConfiguration {
    * Validates `input` and makes it the application's root options.
    *
    * @throws InvalidOptionError for a bad value; ConflictingOptionsError when options registered
-   * earlier differ.
+   * earlier differ; OptionsReadEarlyError when the defaults were already used and differ.
    */
   register(input: unknown): ResolvedStageOptions {
     const resolved = resolveStageOptions(input);
     if (this.registered === undefined) {
+      // Defaults already handed out (a StageRegistry call while providers were still created)
+      // may only be confirmed, never silently replaced.
+      const used =
+        this.defaults === undefined ? undefined : optionsDifference(this.defaults, resolved);
+      if (used !== undefined) throw new OptionsReadEarlyError(used.path, used.first, used.second);
       this.registered = resolved;
       return resolved;
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 
 import type { DeadLetter } from '../core/channel/dead-letter.js';
+import { describeValue, InvalidOptionError } from '../core/errors/invalid-option-error.js';
 import type { MessageId } from '../core/channel/message-id.js';
 import type { GroupStatus } from '../core/group/group-status.js';
 import type { StopOptions, StopReport } from '../core/group/stop-report.js';
@@ -128,12 +129,25 @@ export class StageRegistry {
    * bootstrap otherwise, and is stopped at shutdown (see {@link SpawnOptions.owner}). Its user
    * code never runs before this returns.
    *
-   * @throws InvalidOptionError for a bad option; DuplicateGroupError when the name is taken;
-   * StageNotRunningError once the application is shutting down.
+   * @throws InvalidOptionError for a bad option (options that are not an object, an `owner` that
+   * is not an object included); DuplicateGroupError when the name is taken; StageNotRunningError
+   * once the application is shutting down.
    */
   spawn(options: SpawnOptions): GroupInfo {
-    this.runtime.assertOpen(`spawn({ name: ${JSON.stringify(options.name)} })`);
+    // Checked before anything is built, so that a bad call leaves nothing half registered.
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidOptionError('StageRegistry.spawn', 'options', options, 'an options object');
+    }
     const { owner, ...groupOptions } = options;
+    if (owner !== undefined && (owner === null || typeof owner !== 'object')) {
+      throw new InvalidOptionError(
+        'StageRegistry.spawn',
+        'owner',
+        owner,
+        'the provider instance whose destroy phase stops the group, or nothing',
+      );
+    }
+    this.runtime.assertOpen(`spawn({ name: ${describeValue(options.name)} })`);
     const managed = this.runtime.add({
       options: groupOptions,
       origin: 'spawn',
@@ -186,7 +200,8 @@ export class StageRegistry {
    * ids kept and their delivery count reset; they go back as one-way messages. Unknown ids are
    * ignored. Returns the ids replayed.
    *
-   * @throws UnknownChannelError; ChannelClosedError once the channel is closing.
+   * @throws UnknownChannelError; ChannelClosedError once the channel is closing;
+   * InvalidOptionError when `ids` is not an array of message ids.
    */
   replayDeadLetters(name: string, ids?: readonly MessageId[]): readonly MessageId[] {
     return this.channelSet.get(name, `replayDeadLetters("${name}")`).channel.replayDeadLetters(ids);

@@ -9,6 +9,7 @@ import { RequestTimeoutError } from '../core/errors/request-timeout-error.js';
 import { ClientDisconnectedError } from './errors/client-disconnected-error.js';
 import { StageNotRunningError } from './errors/stage-not-running-error.js';
 import { toHttpException } from './to-http-exception.js';
+import { RedisTransportError } from '../redis/errors/redis-transport-error.js';
 
 describe('toHttpException', () => {
   it.each([
@@ -16,6 +17,7 @@ describe('toHttpException', () => {
     [new ChannelFullError('adder', 1, 'reject'), 503],
     [new ChannelNotStartedError('adder', 1), 503],
     [new StageNotRunningError('start("x")', 'shutting-down'), 503],
+    [new RedisTransportError('adder', 'store message m-1', new Error('ECONNREFUSED')), 503],
     [new RequestTimeoutError('adder', 10, 'id-1'), 504],
     [new DeadLetteredError('adder', 'id-1', 5, new Error('secret detail')), 500],
     [new ClientDisconnectedError(), 499],

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
 import { isStageError, type StageErrorCode } from '../core/errors/stage-error.js';
+import type {} from '../redis/errors/redis-transport-error.js';
 
 /** The status code nginx uses for a client that closed its request; no client ever sees it. */
 const CLIENT_CLOSED_REQUEST = 499;
@@ -21,6 +22,11 @@ const MAPPING: Partial<Record<StageErrorCode, readonly [number, string, string]>
     HttpStatus.SERVICE_UNAVAILABLE,
     'Service Unavailable',
     'The service is starting; retry the request later.',
+  ],
+  STAGE_REDIS_TRANSPORT: [
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'Service Unavailable',
+    'The service cannot reach its message store; retry the request later.',
   ],
   STAGE_NOT_RUNNING: [
     HttpStatus.SERVICE_UNAVAILABLE,
@@ -47,9 +53,10 @@ const MAPPING: Partial<Record<StageErrorCode, readonly [number, string, string]>
 /**
  * The HTTP exception for a Stage error a request can meet, or `undefined` for anything else:
  *
- * - 503 for `ChannelClosedError`, `ChannelFullError`, `ChannelNotStartedError` and
- *   `StageNotRunningError`: the service cannot take the request now; a retry (here, later, or on
- *   another replica) may succeed.
+ * - 503 for `ChannelClosedError`, `ChannelFullError`, `ChannelNotStartedError`,
+ *   `StageNotRunningError` and `RedisTransportError` (a send Redis did not confirm, which was not
+ *   accepted): the service cannot take the request now; a retry (here, later, or on another
+ *   replica) may succeed.
  * - 504 for `RequestTimeoutError`: the work behind the endpoint did not answer in time.
  * - 500 for `DeadLetteredError`: the application itself failed to handle the request on every
  *   delivery (a bug or a broken dependency, not a transient state), so retrying the same request

@@ -1171,6 +1171,29 @@ describe('Channel (adversarial)', () => {
 
       expect(channel.stats().accepted).toBe(1);
     });
+
+    it('refuses replay ids that are not an array of ids, replaying nothing', async () => {
+      const channel = new Channel<string>({ name: 'jobs', maxDeliveries: 1 });
+      const group = new TaskGroup({
+        name: 'failing',
+        task: handleChannel(channel, () => {
+          throw new Error('no');
+        }),
+      });
+      group.start();
+      await channel.send('doomed');
+      await vi.advanceTimersByTimeAsync(10);
+      const [letter] = channel.deadLetters();
+      expect(letter).toBeDefined();
+
+      // A single id given as a string would otherwise be read as its characters.
+      expect(() => channel.replayDeadLetters(letter!.id as unknown as string[])).toThrow(
+        InvalidOptionError,
+      );
+      expect(() => channel.replayDeadLetters([1] as unknown as string[])).toThrow('"ids"');
+      expect(channel.stats()).toMatchObject({ replayed: 0, deadLetters: 1 });
+      await group.stop();
+    });
   });
 
   describe('runs that already ended', () => {

@@ -10,6 +10,7 @@ import type { Delivery } from './delivery.js';
 import type { MessageId } from './message-id.js';
 import { callOptions, signalOption } from './channel-call-options.js';
 import { resolveChannelOptions, timerMsAtLeast } from './resolve-channel-options.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { TaskContext } from '../group/task-context.js';
 
 /** The engine, type-erased so that any `Channel<X, Y>` is a `Channel<unknown, unknown>`. */
@@ -254,9 +255,22 @@ export class Channel<TMessage, TReply = void> {
    * appended even past `capacity`, and go back as one-way messages: a request's sender is gone.
    * Unknown ids are ignored. Returns the ids replayed.
    *
-   * @throws `ChannelClosedError` once `close()` has been called.
+   * @throws `ChannelClosedError` once `close()` has been called; `InvalidOptionError` when `ids`
+   * is neither an array of message ids nor `undefined` (nothing is replayed then).
    */
   replayDeadLetters(ids?: readonly MessageId[]): readonly MessageId[] {
+    const given: unknown = ids;
+    if (
+      given !== undefined &&
+      (!Array.isArray(given) || !given.every((id) => typeof id === 'string'))
+    ) {
+      throw new InvalidOptionError(
+        `channel "${this.#core.name}" replayDeadLetters`,
+        'ids',
+        given,
+        'an array of message ids, or nothing for all',
+      );
+    }
     return this.#core.replayDeadLetters(ids);
   }
 

@@ -1,4 +1,5 @@
 import { StageError } from '../../core/errors/stage-error.js';
+import { messageOf } from '../../core/errors/thrown-value-error.js';
 
 declare module '../../core/errors/stage-error.js' {
   interface StageErrorCodes {
@@ -36,6 +37,6 @@ export class RedisTransportError extends StageError {
 }
 
 function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return cause.message;
+  if (cause instanceof Error) return messageOf(cause);
   return cause === undefined ? 'the storage is closed' : String(cause);
 }
