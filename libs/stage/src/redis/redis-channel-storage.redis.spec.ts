@@ -208,6 +208,55 @@ describe('RedisChannelStorage', () => {
       expect(observer.deadLetters()[0]?.error.message).toBe('always fails');
     });
 
+    it('puts a dead letter that two replicas replay back once, withdrawing the later replay', async () => {
+      const name = channelName();
+      const first = replica<string>(name, 'first', { maxDeliveries: 1 });
+      const second = replica<string>(name, 'second', { maxDeliveries: 1 });
+      const id = await first.send('poison');
+      (await first.receive(newRun()))?.fail(new Error('always fails'));
+      void second.receive(newRun()).then((delivery) => delivery?.ack());
+      await eventually(
+        () => first.deadLetters().length === 1 && second.deadLetters().length === 1,
+        2_000,
+        'both replicas to see the letter',
+      );
+      const added = async (): Promise<number> => {
+        const info = (await raw.call('XINFO', 'STREAM', streamOf(name))) as unknown[];
+        return Number(info[info.indexOf('entries-added') + 1]);
+      };
+      const before = await added();
+
+      expect(first.replayDeadLetters()).toEqual([id]);
+      second.replayDeadLetters();
+
+      await eventually(() => second.stats().withdrawn === 1, 2_000, 'the later replay withdrawn');
+      expect((await added()) - before).toBe(1);
+      expect(first.stats()).toMatchObject({ replayed: 1, withdrawn: 0 });
+      expectBalanced(second as Channel<unknown, unknown>);
+    });
+
+    it('rejects a request whose reply its serializer cannot decode, instead of leaving it waiting', async () => {
+      const name = channelName();
+      const picky = {
+        encode: (value: unknown) => JSON.stringify(value),
+        decode: (text: string): unknown => {
+          if (text === '"reply"') throw new Error('cannot read replies');
+          return JSON.parse(text) as unknown;
+        },
+      };
+      const requester = replica<string, string>(name, 'requester', { serializer: picky });
+      const worker = replica<string, string>(name, 'worker');
+      const group = new TaskGroup({ name: 'w', task: handleChannel(worker, () => 'reply') });
+      group.start();
+
+      const reply = outcome(requester.request('question'));
+
+      await eventually(() => reply.done, 2_000, 'the request to settle');
+      expect(reply.error).toBeInstanceOf(RedisTransportError);
+      expect((reply.error as Error).message).toContain('cannot read replies');
+      await group.stop();
+    });
+
     it('dead-letters an entry its serializer cannot read, so that it never blocks a consumer', async () => {
       const name = channelName();
       const stream = streamOf(name);
@@ -357,8 +406,79 @@ describe('RedisChannelStorage', () => {
       expect(lateSend.error).toBeInstanceOf(RedisTransportError);
       expect(channel.stats()).toMatchObject({ withdrawn: 1, handled: 1 });
     });
+
+    it('rejects a send made while Redis is down with RedisTransportError, counted withdrawn', async () => {
+      const server = await startRedisServer();
+      try {
+        const channel = new Channel<string>({
+          name: 'down',
+          storage: new RedisChannelStorage<string>({ connection: server.url, closeTimeoutMs: 100 }),
+        });
+        await channel.send('before');
+        await stopRedisServer(server.process);
+
+        const sent = outcome(channel.send('during'));
+
+        // ioredis alone would retry the command for about 70 s; the storage's own connection
+        // gives up after a few reconnection attempts.
+        await eventually(() => sent.done, 15_000, 'the send during the outage');
+        expect(sent.error).toBeInstanceOf(RedisTransportError);
+        expect(channel.stats()).toMatchObject({ published: 1, withdrawn: 1 });
+        expectBalanced(channel as Channel<unknown, unknown>);
+        await channel.close({ timeoutMs: 50 });
+      } finally {
+        await stopRedisServer(server.process);
+      }
+    }, 30_000);
+
+    it.each(['stopped', 'frozen'] as const)(
+      'leaves no socket and no timer behind once closed, with Redis %s',
+      async (outage) => {
+        const server = await startRedisServer();
+        try {
+          const before = await liveHandles();
+          const channel = new Channel<string>({
+            name: `handles-${outage}`,
+            storage: new RedisChannelStorage<string>({
+              connection: server.url,
+              blockMs: 50,
+              closeTimeoutMs: 200,
+            }),
+          });
+          const group = new TaskGroup({ name: 'h', task: handleChannel(channel, () => undefined) });
+          group.start();
+          await channel.send('x');
+          await eventually(() => channel.stats().handled === 1, 2_000, 'the message handled');
+          if (outage === 'stopped') await stopRedisServer(server.process);
+          else server.process.kill('SIGSTOP'); // a server that hangs: nothing answers, nothing closes
+
+          await channel.close({ timeoutMs: 50 });
+          await group.stop({ timeoutMs: 50 });
+
+          const after = await liveHandles();
+          expect(after.sockets).toBeLessThanOrEqual(before.sockets);
+          expect(after.timers).toBeLessThanOrEqual(before.timers);
+        } finally {
+          server.process.kill('SIGCONT');
+          await stopRedisServer(server.process);
+        }
+      },
+    );
   });
 });
+
+/**
+ * Sockets and timers alive once what is closing has closed (a few ms: far less than the 2 s
+ * ioredis waits before it destroys a socket the server does not close), by kind.
+ */
+async function liveHandles(): Promise<{ sockets: number; timers: number }> {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const kinds = process.getActiveResourcesInfo();
+  return {
+    sockets: kinds.filter((kind) => kind === 'TCPSocketWrap' || kind === 'TCPWRAP').length,
+    timers: kinds.filter((kind) => kind === 'Timeout').length,
+  };
+}
 
 async function connectionCount(client: Redis): Promise<number> {
   const list = String(await client.call('CLIENT', 'LIST'));

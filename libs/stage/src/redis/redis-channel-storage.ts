@@ -240,6 +240,8 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
   }
 
   get deadLetterCount(): number {
+    // A replica that only observes (stats, a registry) still follows the shared dead letters.
+    this.#activate();
     return this.#deadLetters.length;
   }
 
@@ -287,7 +289,10 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
       return new Promise<void>((resolve, reject) => this.#adds.add({ fields, resolve, reject }));
     }
     this.#replaying.delete(message.id);
-    await commands.replay(await replayOf, fields);
+    if (!(await commands.replay(await replayOf, fields))) {
+      // Withdrawn here (counted, visible); the other replica's replay is the one that counts.
+      throw new Error(`dead letter ${message.id} was replayed by another replica first`);
+    }
   }
 
   /** Creates the consumer group once (again after Redis said it does not exist). */
@@ -583,6 +588,7 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
   }
 
   deadLetters(): readonly DeadLetter<TMessage>[] {
+    this.#activate();
     return this.#deadLetters.snapshot();
   }
 

@@ -40,24 +40,30 @@ export class RedisConnections {
 
   get command(): Redis {
     if (this.#command === undefined) {
-      this.#command = this.#own(createClient(this.#connection, { enableAutoPipelining: true }));
+      this.#command = this.#own(createClient(this.#connection, OWN_DEFAULTS));
     }
     return this.#command;
   }
 
   get reader(): Redis {
     return (this.#reader ??= this.#own(
-      this.command.duplicate({ lazyConnect: true, maxRetriesPerRequest: null }),
+      this.command.duplicate({
+        lazyConnect: true,
+        maxRetriesPerRequest: null,
+        disconnectTimeout: 0,
+      }),
     ));
   }
 
   get subscriber(): Redis {
-    return (this.#subscriber ??= this.#own(this.command.duplicate({ lazyConnect: true })));
+    return (this.#subscriber ??= this.#own(
+      this.command.duplicate({ lazyConnect: true, disconnectTimeout: 0 }),
+    ));
   }
 
   /** Drops the reading connection at once: a blocked read rejects. */
   stopReading(): void {
-    this.#reader?.disconnect();
+    if (this.#reader !== undefined) drop(this.#reader);
   }
 
   /**
@@ -67,8 +73,8 @@ export class RedisConnections {
    */
   async close(timeoutMs: number): Promise<void> {
     this.#closed = true;
-    this.#reader?.disconnect();
-    this.#subscriber?.disconnect();
+    if (this.#reader !== undefined) drop(this.#reader);
+    if (this.#subscriber !== undefined) drop(this.#subscriber);
     const command = this.#command;
     if (!this.#ownsCommand || command === undefined) return;
     if (command.status === 'ready') {
@@ -79,15 +85,41 @@ export class RedisConnections {
       ]);
       clearTimeout(timer);
     }
-    command.disconnect();
+    drop(command);
   }
 
   /** Listens to a connection made here, so that its errors are reported, not printed. */
   #own(client: Redis): Redis {
-    if (this.#closed) client.disconnect();
+    if (this.#closed) drop(client);
     client.on('error', (error: Error) => this.#onError(error));
     return client;
   }
+}
+
+/**
+ * Options of the command client made here (connection options given by the user win):
+ * - `maxRetriesPerRequest: 3`: while Redis is unreachable, a command (a send) fails after three
+ *   reconnection attempts (a few seconds) instead of ioredis's twenty (about 70 s); the client
+ *   keeps reconnecting in the background.
+ * - `disconnectTimeout: 0`: ioredis ends a socket it disconnects and destroys it only after that
+ *   long (2 s by default) if the server does not close it, with a timer that keeps the process
+ *   alive meanwhile; Stage's own connections have nothing left to wait for once dropped.
+ */
+const OWN_DEFAULTS: RedisOptions = {
+  enableAutoPipelining: true,
+  maxRetriesPerRequest: 3,
+  disconnectTimeout: 0,
+};
+
+/**
+ * Disconnects a connection made here and destroys its socket now, so that neither the socket of
+ * a server that hangs nor ioredis's timer outlives `close()`. Nothing is lost by not waiting:
+ * `close()` has already waited for the replies it wanted.
+ */
+function drop(client: Redis): void {
+  client.disconnect();
+  const socket: { destroy?: () => void } | undefined = client.stream;
+  socket?.destroy?.();
 }
 
 function createClient(connection: string | RedisOptions, defaults: RedisOptions): Redis {

@@ -84,13 +84,14 @@ return {acked, id}
 `);
 
 /**
- * Puts a dead letter back into the stream and deletes it from the dead-letter stream, atomically.
- * KEYS: stream, dead-letter stream. ARGV: dead-letter entry id, fields…. Returns the new entry id.
+ * Puts a dead letter back into the stream and deletes it from the dead-letter stream, atomically,
+ * once: when the dead-letter entry is gone already (another replica replayed it first), nothing is
+ * added. KEYS: stream, dead-letter stream. ARGV: dead-letter entry id ('' for a letter with no
+ * entry), fields…. Returns the new entry id, or nil when nothing was added.
  */
 export const REPLAY = script(`
-local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))
-if ARGV[1] ~= '' then redis.call('XDEL', KEYS[2], ARGV[1]) end
-return id
+if ARGV[1] ~= '' and redis.call('XDEL', KEYS[2], ARGV[1]) == 0 then return false end
+return redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))
 `);
 
 /**

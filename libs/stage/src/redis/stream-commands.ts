@@ -68,10 +68,15 @@ export class StreamCommands {
     });
   }
 
-  /** Appends a replayed dead letter and deletes it from the dead-letter stream, atomically. */
-  async replay(deadEntryId: string, fields: readonly string[]): Promise<void> {
+  /**
+   * Appends a replayed dead letter and deletes it from the dead-letter stream, atomically;
+   * resolves `false`, adding nothing, when another replica replayed it first.
+   */
+  async replay(deadEntryId: string, fields: readonly string[]): Promise<boolean> {
     const { stream, dead } = this.#keys;
-    await runScript(this.#connections.command, REPLAY, [stream, dead], [deadEntryId, ...fields]);
+    const args = [deadEntryId, ...fields];
+    const added = await runScript(this.#connections.command, REPLAY, [stream, dead], args);
+    return added !== null;
   }
 
   /** The consumer group's lag: entries not delivered to any consumer yet (0 without a stream). */

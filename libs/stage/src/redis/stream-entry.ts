@@ -1,4 +1,5 @@
 import type { MessageSerializer } from './message-serializer.js';
+import { RedisTransportError } from './errors/redis-transport-error.js';
 import { fromWireError, isWireError, toWireError } from './wire-error.js';
 import type { DeadLetter } from '../core/channel/dead-letter.js';
 import type { StoredMessage } from '../core/channel/channel-storage.js';
@@ -121,7 +122,12 @@ export function encodeReply(id: string, reply: RemoteReply, serializer: MessageS
   return JSON.stringify({ id, ok: true, value: serializer.encode(reply.value) });
 }
 
-/** Reads a reply published by {@link encodeReply}; `undefined` when it is not one. */
+/**
+ * Reads a reply published by {@link encodeReply}; `undefined` when it is not one. A reply value
+ * the serializer cannot decode becomes a failed reply with `RedisTransportError`.
+ *
+ * @throws when `text` is not JSON (then no request can be told: the caller reports it).
+ */
 export function decodeReply(
   text: string,
   serializer: MessageSerializer,
@@ -140,6 +146,17 @@ export function decodeReply(
       : new Error('the handler failed');
     return { id: parsed.id, reply: { ok: false, error } };
   }
-  const value = typeof parsed.value === 'string' ? serializer.decode(parsed.value) : undefined;
-  return { id: parsed.id, reply: { ok: true, value } };
+  if (typeof parsed.value !== 'string')
+    return { id: parsed.id, reply: { ok: true, value: undefined } };
+  try {
+    return { id: parsed.id, reply: { ok: true, value: serializer.decode(parsed.value) } };
+  } catch (error) {
+    // The requester cannot read the reply: it is told so, rather than left waiting for one.
+    const failure = new RedisTransportError(
+      channel,
+      `decode the reply to request ${parsed.id}`,
+      error,
+    );
+    return { id: parsed.id, reply: { ok: false, error: failure } };
+  }
 }
