@@ -46,7 +46,9 @@ export interface ChannelHandlerOptions {
  *   (the handler should honour `delivery.signal`) and ends. A handler that throws, or hangs past
  *   its timeout, after the stop was requested has its delivery put back uncounted: a delivery
  *   interrupted by a stop does not count. The task also ends, completed, once the channel has
- *   closed and drained.
+ *   closed and drained. Under `restart: 'always'` its group would then restart it into a closed
+ *   channel until it gives up: stop the group before closing its channel (the Nest integration
+ *   does), or keep the default `on-failure`.
  *
  * @throws InvalidOptionError naming `channel "<name>" handler` for a bad handler or option.
  */
