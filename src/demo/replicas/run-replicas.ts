@@ -96,7 +96,8 @@ function printReport(report: ReplicasReport): void {
   );
   console.log(
     `Redis at the end: ${leftovers.pending} pending, ${leftovers.undelivered} undelivered, ` +
-      `${leftovers.deadLetters} dead letters; ${keysDeleted} keys under "${keyPrefix}" deleted.`,
+      `${leftovers.deadLetters} dead letters; ${keysDeleted} ${keysDeleted === 1 ? 'key' : 'keys'} ` +
+      `under "${keyPrefix}" deleted.`,
   );
   console.log(`Lost across the replicas: ${lost} (requests sent minus requests answered right).`);
 }
