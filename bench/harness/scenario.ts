@@ -1,3 +1,4 @@
+import type { ThroughputComparison } from './compare-throughput.js';
 import type { RowOutcome, Target } from './result-row.js';
 
 /** How hard the harness works: the full run, or a quick one to check that everything runs. */
@@ -28,4 +29,24 @@ export interface Scenario {
 /** Whether `ratio` meets a ratio target. */
 export function meetsRatio(target: Target, ratio: number): boolean {
   return target.kind === 'ratio-at-least' && ratio >= target.value;
+}
+
+/**
+ * The outcome of a throughput row: both figures in `unit`, the ratio, and whether it meets
+ * `target` and every extra condition in `alsoMet` (for example, nothing lost).
+ */
+export function throughputOutcome(
+  comparison: ThroughputComparison,
+  target: Target,
+  unit: string,
+  extra: { readonly alsoMet?: boolean; readonly note?: string } = {},
+): RowOutcome {
+  return {
+    kind: 'measured',
+    stage: { value: comparison.stage.opsPerSecond, unit },
+    baseline: { value: comparison.baseline.opsPerSecond, unit },
+    ratio: comparison.ratio,
+    met: meetsRatio(target, comparison.ratio) && (extra.alsoMet ?? true),
+    ...(extra.note === undefined ? {} : { note: extra.note }),
+  };
 }

@@ -4,7 +4,7 @@ import { effectQueueOneWay } from '../baselines/effect-queue-one-way.js';
 import { BatchCounter } from '../harness/batch-counter.js';
 import { compareThroughput, type CompareOptions } from '../harness/compare-throughput.js';
 import type { Contender } from '../harness/contender.js';
-import { meetsRatio, type RunSettings, type Scenario } from '../harness/scenario.js';
+import { throughputOutcome, type RunSettings, type Scenario } from '../harness/scenario.js';
 import { closeAndCheckLedger, consumeChannel } from './stage-fixtures.js';
 
 /** The channel's default capacity, also given to Effect's bounded queue. */
@@ -94,16 +94,11 @@ export const channelVsBareQueueScenario: Scenario = {
       compare,
     );
     return {
-      outcome: {
-        kind: 'measured',
-        stage: { value: comparison.stage.opsPerSecond, unit: 'msg/s' },
-        baseline: { value: comparison.baseline.opsPerSecond, unit: 'msg/s' },
-        ratio: comparison.ratio,
-        met: meetsRatio(this.target, comparison.ratio),
+      outcome: throughputOutcome(comparison, this.target, 'msg/s', {
         note:
           `trySend; await send: ${awaitSend.ratio.toFixed(2)}, ` +
           `both awaiting: ${awaitBoth.ratio.toFixed(2)}`,
-      },
+      }),
       details: {
         opsPerBatch,
         capacity: CAPACITY,
@@ -135,14 +130,9 @@ export const channelVsEffectQueueScenario: Scenario = {
       compare,
     );
     return {
-      outcome: {
-        kind: 'measured',
-        stage: { value: comparison.stage.opsPerSecond, unit: 'msg/s' },
-        baseline: { value: comparison.baseline.opsPerSecond, unit: 'msg/s' },
-        ratio: comparison.ratio,
-        met: meetsRatio(this.target, comparison.ratio),
+      outcome: throughputOutcome(comparison, this.target, 'msg/s', {
         note: `trySend; await send: ${awaitSend.ratio.toFixed(2)}`,
-      },
+      }),
       details: {
         opsPerBatch,
         capacity: CAPACITY,

@@ -3,7 +3,7 @@ import { bareRequestReply } from '../baselines/bare-request-reply.js';
 import { compareThroughput } from '../harness/compare-throughput.js';
 import type { Contender } from '../harness/contender.js';
 import { runClients } from '../harness/run-clients.js';
-import { meetsRatio, type Scenario } from '../harness/scenario.js';
+import { throughputOutcome, type Scenario } from '../harness/scenario.js';
 import { closeAndCheckLedger, consumeChannel } from './stage-fixtures.js';
 
 /** The adder's request. */
@@ -71,13 +71,7 @@ export const requestReplyScenario: Scenario = {
         : { rounds: 11, batchesPerRound: 10, warmupBatches: 5 },
     );
     return {
-      outcome: {
-        kind: 'measured',
-        stage: { value: comparison.stage.opsPerSecond, unit: 'req/s' },
-        baseline: { value: comparison.baseline.opsPerSecond, unit: 'req/s' },
-        ratio: comparison.ratio,
-        met: meetsRatio(this.target, comparison.ratio),
-      },
+      outcome: throughputOutcome(comparison, this.target, 'req/s'),
       details: { opsPerBatch, clients, consumers: 1, comparison },
     };
   },

@@ -1,7 +1,7 @@
 import { bullmqAdder } from '../baselines/bullmq-adder.js';
 import { compareThroughput } from '../harness/compare-throughput.js';
 import { REDIS, isRedisReachable } from '../harness/redis-probe.js';
-import { meetsRatio, type Scenario } from '../harness/scenario.js';
+import { throughputOutcome, type Scenario } from '../harness/scenario.js';
 import { stageRequestReply } from './channel-request-reply.js';
 
 /**
@@ -41,13 +41,7 @@ export const channelVsBullmqScenario: Scenario = {
         : { rounds: 5, batchesPerRound: 3, warmupBatches: 1 },
     );
     return {
-      outcome: {
-        kind: 'measured',
-        stage: { value: comparison.stage.opsPerSecond, unit: 'req/s' },
-        baseline: { value: comparison.baseline.opsPerSecond, unit: 'req/s' },
-        ratio: comparison.ratio,
-        met: meetsRatio(this.target, comparison.ratio),
-      },
+      outcome: throughputOutcome(comparison, this.target, 'req/s'),
       details: {
         clients,
         concurrency,

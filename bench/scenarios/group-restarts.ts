@@ -3,7 +3,7 @@ import { tryCatchRestartLoop } from '../baselines/try-catch-restart-loop.js';
 import { BatchCounter } from '../harness/batch-counter.js';
 import { compareThroughput } from '../harness/compare-throughput.js';
 import type { Contender } from '../harness/contender.js';
-import { meetsRatio, type Scenario } from '../harness/scenario.js';
+import { throughputOutcome, type Scenario } from '../harness/scenario.js';
 
 /** The failure every run throws; allocated once, as in the baseline, so stacks cost nothing. */
 const FAILURE = new Error('bench: planned failure');
@@ -71,13 +71,7 @@ export const groupRestartsScenario: Scenario = {
         : { rounds: 9, batchesPerRound: 6, warmupBatches: 2 },
     );
     return {
-      outcome: {
-        kind: 'measured',
-        stage: { value: comparison.stage.opsPerSecond, unit: 'restarts/s' },
-        baseline: { value: comparison.baseline.opsPerSecond, unit: 'restarts/s' },
-        ratio: comparison.ratio,
-        met: meetsRatio(this.target, comparison.ratio),
-      },
+      outcome: throughputOutcome(comparison, this.target, 'restarts/s'),
       details: { opsPerBatch, comparison },
     };
   },

@@ -2,7 +2,7 @@ import { Channel, handleChannel, type ChannelStats } from 'nestjs-stage';
 import { BatchCounter } from '../harness/batch-counter.js';
 import { compareThroughput } from '../harness/compare-throughput.js';
 import type { Contender } from '../harness/contender.js';
-import { meetsRatio, type Scenario } from '../harness/scenario.js';
+import { throughputOutcome, type Scenario } from '../harness/scenario.js';
 import { closeAndCheckLedger, consumeChannel, lostMessages } from './stage-fixtures.js';
 
 /** The failure a handler throws; allocated once so that the figures measure redelivery. */
@@ -89,14 +89,10 @@ export const handlerFailuresScenario: Scenario = {
     const lost = lostMessages(failing.stats) + (failing.stats.accepted - failing.handledByHandler);
     const redelivered = failing.stats.redeliveries;
     return {
-      outcome: {
-        kind: 'measured',
-        stage: { value: comparison.stage.opsPerSecond, unit: 'msg/s' },
-        baseline: { value: comparison.baseline.opsPerSecond, unit: 'msg/s' },
-        ratio: comparison.ratio,
-        met: meetsRatio(this.target, comparison.ratio) && lost === 0 && redelivered > 0,
+      outcome: throughputOutcome(comparison, this.target, 'msg/s', {
+        alsoMet: lost === 0 && redelivered > 0,
         note: `${lost} lost, ${redelivered.toLocaleString('en-US')} redelivered`,
-      },
+      }),
       details: { opsPerBatch, failEvery: 100, redeliveryMinMs: 0, ledgers, comparison },
     };
   },

@@ -9,7 +9,7 @@ import { REDIS, isRedisReachable } from '../harness/redis-probe.js';
 import { deleteKeysUnder, uniqueKeyPrefix, type RedisAddress } from '../harness/redis-run-keys.js';
 import { runClients } from '../harness/run-clients.js';
 import {
-  meetsRatio,
+  throughputOutcome,
   type RunSettings,
   type Scenario,
   type ScenarioResult,
@@ -128,14 +128,10 @@ async function measureAgainst(
   );
   const handled = ledger?.stats.handled ?? 0;
   return {
-    outcome: {
-      kind: 'measured',
-      stage: { value: comparison.stage.opsPerSecond, unit: 'msg/s' },
-      baseline: { value: comparison.baseline.opsPerSecond, unit: 'msg/s' },
-      ratio: comparison.ratio,
-      met: meetsRatio(target, comparison.ratio) && ledger !== undefined,
+    outcome: throughputOutcome(comparison, target, 'msg/s', {
+      alsoMet: ledger !== undefined,
       note: `0 lost of ${handled.toLocaleString('en-US')}`,
-    },
+    }),
     details: {
       redis: `${REDIS.host}:${REDIS.port}`,
       inFlight: IN_FLIGHT,
