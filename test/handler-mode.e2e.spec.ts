@@ -9,6 +9,7 @@ import {
   getChannelToken,
   InjectChannel,
   InvalidOptionError,
+  RequestTimeoutError,
   StageModule,
   StageRegistry,
   Supervised,
@@ -166,8 +167,50 @@ describe('@Supervised({ channel })', () => {
     expect(errors[0]?.stack).toContain('Error: cannot add 7');
     await app.close();
     expect(logs.under('Stage', 'warn').map((entry) => entry.message)).toContain(
-      'Channel "adder": 1 more failed deliveries in the last 5 s, last: cannot add 7',
+      'Channel "adder": 1 more failed delivery in the last 5 s, last: cannot add 7',
     );
+  });
+
+  it('logs, with its stack, a handler error that comes after its requester stopped waiting', async () => {
+    vi.useFakeTimers();
+    try {
+      @Injectable()
+      class SlowThenBroken {
+        @Supervised({ channel: 'adder' })
+        async add({ a }: Operands): Promise<number> {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          throw new Error(`database write for order-${a} failed`);
+        }
+      }
+      const { app, logs } = await boot({
+        imports: [StageModule.forRoot(), StageModule.forFeature({ channels: [ADDER] })],
+        providers: [SlowThenBroken],
+      });
+      const adder = adderOf(app);
+      const withdrawn: unknown[] = [];
+      adder.on((event) => {
+        if (event.type === 'withdrawn') withdrawn.push(event.error);
+      });
+
+      const request = adder.request({ a: 42, b: 0 }, { timeoutMs: 100 }).catch((error) => error);
+      await vi.advanceTimersByTimeAsync(400);
+
+      expect(await request).toBeInstanceOf(RequestTimeoutError);
+      expect(withdrawn).toEqual([
+        expect.objectContaining({ message: 'database write for order-42 failed' }),
+      ]);
+      const errors = logs.under('Stage', 'error');
+      expect(errors.map((entry) => entry.message)).toEqual([
+        expect.stringMatching(
+          /^Channel "adder": request \S+ failed after its requester stopped waiting \(timed out or gone\), so it is withdrawn, not redelivered: database write for order-42 failed$/,
+        ),
+      ]);
+      expect(errors[0]?.stack).toContain('database write for order-42 failed');
+      expect(adder.stats()).toMatchObject({ withdrawn: 1, handled: 0, redeliveries: 0 });
+      await app.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('replaces a task whose handler exceeds handlerTimeoutMs', async () => {

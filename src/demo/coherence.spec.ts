@@ -48,6 +48,13 @@ describe('incoherences', () => {
     expect(incoherences(degreeReport(2, LOAD, SECOND))).toEqual([]);
   });
 
+  it('accepts second-degree requests dead-lettered after every delivery crashed: answered, reported', () => {
+    const load = { ...LOAD, correct: 98, non2xx: 2 };
+    const ledger = { ...LEDGER, handled: 98, deadLettered: 2 };
+
+    expect(incoherences(degreeReport(2, load, { ...SECOND, ledger }))).toEqual([]);
+  });
+
   it('reports lost requests with their causes', () => {
     const load = { ...LOAD, correct: 95, non2xx: 2, timeouts: 1, wrongSums: 1, cutOff: 1 };
 

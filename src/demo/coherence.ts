@@ -4,12 +4,13 @@ import type { DegreeReport } from './degree-report.js';
  * What is wrong with a degree's run, as sentences; empty when the run is coherent:
  *
  * - Every degree: requests were sent, crashes were injected, and every request was eventually
- *   answered with the right sum (`lost == 0`).
+ *   answered with the right sum (`lost == 0`), or, in the second degree, dead-lettered.
  * - First degree: the group restarted its crashed workers (`restarts > 0`).
  * - Second degree: no request was sent to the channel twice (`handlerRetries == 0`), the channel
  *   redelivered what the crashes failed (`redeliveries > 0`), and its ledger is settled: every
- *   message it accepted was handled, none dead-lettered, withdrawn, dropped or still pending. Its
- *   group need not restart: in handler mode a throw fails one delivery, not the task.
+ *   message it accepted was handled or, once all its deliveries crashed (likely only at high
+ *   crash rates), dead-lettered; none withdrawn, dropped or still pending. Its group need not
+ *   restart: in handler mode a throw fails one delivery, not the task.
  */
 export function incoherences(report: DegreeReport): string[] {
   const { degree, load, counters, lost } = report;
@@ -38,7 +39,7 @@ export function incoherences(report: DegreeReport): string[] {
     if (counters.crashes > 0 && !ledger?.redeliveries) {
       problems.push(`${where}: ${counters.crashes} crashes but no delivery was repeated.`);
     }
-    if (ledger === undefined || ledger.handled !== ledger.accepted) {
+    if (ledger === undefined || ledger.handled + ledger.deadLettered !== ledger.accepted) {
       problems.push(
         `${where}: the channel handled ${ledger?.handled ?? 0} of the ` +
           `${ledger?.accepted ?? 0} messages it accepted (dead-lettered ` +

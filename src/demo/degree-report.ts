@@ -7,7 +7,11 @@ export interface DegreeReport {
   readonly degree: Degree;
   readonly load: LoadResult;
   readonly counters: DegreeCounters;
-  /** Requests sent that were never answered with the right sum. */
+  /**
+   * Requests sent that were never answered with the right sum, less (second degree) those the
+   * channel dead-lettered after every delivery crashed: those were answered too, with a 500, and
+   * the ledger reports them.
+   */
   readonly lost: number;
 }
 
@@ -17,5 +21,6 @@ export function degreeReport(
   load: LoadResult,
   counters: DegreeCounters,
 ): DegreeReport {
-  return { degree, load, counters, lost: load.sent - load.correct };
+  const reported = counters.ledger?.deadLettered ?? 0;
+  return { degree, load, counters, lost: Math.max(0, load.sent - load.correct - reported) };
 }

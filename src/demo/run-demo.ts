@@ -34,8 +34,8 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log(
-    '\nThe run is coherent: every request was answered with the right sum, and every crash ' +
-      'was healed.',
+    '\nThe run is coherent: every request was answered, every crash was healed or reported, and ' +
+      'nothing was lost.',
   );
   return 0;
 }

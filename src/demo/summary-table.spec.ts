@@ -33,6 +33,7 @@ describe('summaryTable', () => {
     expect(rows).toEqual([
       ['requests sent', 10, 10],
       ['answered (right sum)', 9, 10],
+      ['dead-lettered (500)', '-', 0],
       ['errors (non-2xx)', 1, 0],
       ['errors (timeouts)', 0, 0],
       ['wrong sums', 0, 0],
@@ -40,12 +41,30 @@ describe('summaryTable', () => {
       ['latency p99 (ms)', 40, 40],
       ['crashes injected', 4, 3],
       ['group restarts', 4, 0],
-      ['handler retries', 5, 0],
+      ['HTTP handler retries', 5, 0],
       ['redeliveries', '-', 3],
-      ['dead letters', '-', 0],
       ['channel accepted', '-', 10],
       ['channel handled', '-', 10],
       ['lost', 1, 0],
     ]);
+  });
+
+  it('counts a request the channel dead-lettered as answered and reported, not lost', () => {
+    const load: LoadResult = {
+      sent: 10,
+      correct: 8,
+      wrongSums: 0,
+      non2xx: 2,
+      timeouts: 0,
+      connectionErrors: 0,
+      cutOff: 0,
+      latency: { p50: 2, p99: 40 },
+      seconds: 1,
+    };
+    const ledger = { accepted: 10, handled: 8, redeliveries: 30, deadLettered: 2 } as ChannelStats;
+
+    const report = degreeReport(2, load, { crashes: 30, restarts: 0, handlerRetries: 0, ledger });
+
+    expect(report.lost).toBe(0);
   });
 });

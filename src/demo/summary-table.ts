@@ -27,6 +27,7 @@ export function summaryTable(reports: readonly DegreeReport[]): SummaryTable {
     rows: [
       row('requests sent', ({ load }) => load.sent),
       row('answered (right sum)', ({ load }) => load.correct),
+      fromLedger('dead-lettered (500)', (ledger) => ledger.deadLettered),
       row('errors (non-2xx)', ({ load }) => load.non2xx),
       row('errors (timeouts)', ({ load }) => load.timeouts),
       row('wrong sums', ({ load }) => load.wrongSums),
@@ -34,9 +35,8 @@ export function summaryTable(reports: readonly DegreeReport[]): SummaryTable {
       row('latency p99 (ms)', ({ load }) => load.latency.p99),
       row('crashes injected', ({ counters }) => counters.crashes),
       row('group restarts', ({ counters }) => counters.restarts),
-      row('handler retries', ({ counters }) => counters.handlerRetries),
+      row('HTTP handler retries', ({ counters }) => counters.handlerRetries),
       fromLedger('redeliveries', (ledger) => ledger.redeliveries),
-      fromLedger('dead letters', (ledger) => ledger.deadLettered),
       fromLedger('channel accepted', (ledger) => ledger.accepted),
       fromLedger('channel handled', (ledger) => ledger.handled),
       row('lost', ({ lost }) => lost),

@@ -6,6 +6,7 @@ import { Channel } from '../core/channel/channel.js';
 import type { ChannelCloseReport } from '../core/channel/channel-close-report.js';
 import type { ChannelEvent } from '../core/channel/channel-events.js';
 import { isStageError } from '../core/errors/stage-error.js';
+import { watchBootstrap } from './bootstrap-watch.js';
 import { UnknownChannelError } from './errors/unknown-channel-error.js';
 import type { ManagedGroup } from './managed-group.js';
 import type { DeclaredChannel } from './scan-features.js';
@@ -57,7 +58,16 @@ export class StageChannels {
     },
   };
 
+  /** Ends the watch of the bootstrap (see `watchBootstrap`), once a channel was built. */
+  private unwatch: (() => void) | undefined;
+
   constructor(private readonly configuration: StageConfiguration) {}
+
+  /** The application bootstrapped, or closes: the watch of its bootstrap ends. */
+  bootstrapped(): void {
+    this.unwatch?.();
+    this.unwatch = undefined;
+  }
 
   /**
    * The channel named `name`, built from its declaration in `declarations` the first time.
@@ -71,7 +81,23 @@ export class StageChannels {
     const declaration = declarations.find((candidate) => candidate.name === name);
     const channel = new Channel<unknown, unknown>(declaration ?? { name });
     this.built.set(name, channel);
+    this.unwatch ??= watchBootstrap(
+      this,
+      () => this.built.entries(),
+      (stuck) => this.reportStuckBootstrap(stuck),
+    );
     return channel;
+  }
+
+  private reportStuckBootstrap(stuck: readonly { name: string; buffered: number }[]): void {
+    const held = stuck.map(({ name, buffered }) => `"${name}" holds ${buffered}`).join(', ');
+    // Logged whatever the `logging` option: the process is about to end with nothing else said.
+    this.logger.error(
+      `The application is ending before its bootstrap finished, with messages waiting for ` +
+        `consumers that start only once it has (channel ${held}). A request awaited in a provider ` +
+        `factory or in onModuleInit() waits for them forever: send without awaiting, give the ` +
+        `request a timeoutMs, or make it from onApplicationBootstrap().`,
+    );
   }
 
   /**
@@ -142,6 +168,7 @@ export class StageChannels {
    * stops forwarding events. Never rejects.
    */
   async closeAll(): Promise<void> {
+    this.bootstrapped();
     await Promise.all(
       this.list().map(async ({ name, channel }) => {
         const wasOpen = channel.state.kind !== 'closed';
@@ -182,26 +209,27 @@ export class StageChannels {
 
   private logEvent(event: ChannelEvent): void {
     switch (event.type) {
-      case 'redelivered': {
+      case 'redelivered':
         // A stop interrupted the delivery (no error): not a failure.
         if (event.error === undefined) return;
-        let failures = this.failedDeliveries.get(event.channel);
-        if (failures === undefined) {
-          failures = new RepeatLog(
-            this.gatedLogger,
-            FAILED_DELIVERY_WINDOW_MS,
-            'failed deliveries',
-          );
-          this.failedDeliveries.set(event.channel, failures);
-        }
-        failures.record(
+        this.failedDeliveriesOf(event.channel).record(
           `Channel "${event.channel}"`,
           event.error,
           `Channel "${event.channel}": delivery ${event.deliveryCount - 1} of message ` +
             `${event.id} failed, redelivering in ${Math.round(event.delayMs)} ms: ${messageOf(event.error)}`,
         );
         return;
-      }
+      case 'withdrawn':
+        // A handler failed after the requester stopped waiting: not redelivered, so say so here.
+        if (event.error === undefined) return;
+        this.failedDeliveriesOf(event.channel).record(
+          `Channel "${event.channel}"`,
+          event.error,
+          `Channel "${event.channel}": request ${event.id} failed after its requester stopped ` +
+            `waiting (timed out or gone), so it is withdrawn, not redelivered: ` +
+            messageOf(event.error),
+        );
+        return;
       case 'dead-lettered':
         // Left over at close: the close summary counts them, one line for all.
         if (isStageError(event.letter.error, 'STAGE_CLOSED_BEFORE_DELIVERY')) return;
@@ -225,6 +253,19 @@ export class StageChannels {
       default:
         return;
     }
+  }
+
+  /** The aggregated log of failed deliveries of `channel`, made on first use. */
+  private failedDeliveriesOf(channel: string): RepeatLog {
+    let failures = this.failedDeliveries.get(channel);
+    if (failures === undefined) {
+      failures = new RepeatLog(this.gatedLogger, FAILED_DELIVERY_WINDOW_MS, {
+        one: 'failed delivery',
+        many: 'failed deliveries',
+      });
+      this.failedDeliveries.set(channel, failures);
+    }
+    return failures;
   }
 
   private log(level: 'log' | 'warn' | 'error', message: string): void {

@@ -275,10 +275,13 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
       );
       return undefined;
     }
+    // A named function, so that stack traces show the handler's frame as such.
+    const handleMessage = (body: unknown, delivery: Delivery<unknown, unknown>): unknown =>
+      call(body, delivery);
     try {
       return handleChannel(
         declared.instance,
-        (body: unknown, delivery: Delivery<unknown, unknown>) => call(body, delivery),
+        handleMessage,
         handlerTimeoutMs === undefined ? {} : { handlerTimeoutMs: handlerTimeoutMs as number },
       );
     } catch (error) {

@@ -471,7 +471,7 @@ export class ChannelCore<TMessage, TReply>
   }
 
   /** Ends a message by returning it to its sender as an error (or to nobody, if gone). */
-  #withdraw(envelope: Envelope<TMessage, TReply>, reason: unknown): void {
+  #withdraw(envelope: Envelope<TMessage, TReply>, reason: unknown, error?: Error): void {
     this.#ledger.withdrawn++;
     envelope.state = 'done';
     this.storage.settle(envelope);
@@ -483,6 +483,7 @@ export class ChannelCore<TMessage, TReply>
         channel: this.name,
         id: envelope.id,
         reason: told ? reason : undefined,
+        ...(error === undefined ? {} : { error }),
       });
     }
   }
@@ -655,8 +656,10 @@ export class ChannelCore<TMessage, TReply>
       envelope.failures++;
       envelope.lastError = error;
     }
-    if (envelope.isRequest && envelope.sender === undefined) this.#withdraw(envelope, undefined);
-    else if (this.state.kind === 'closed') this.#leaveOver(envelope);
+    if (envelope.isRequest && envelope.sender === undefined) {
+      // Its requester stopped waiting: the failure is not redelivered, only reported.
+      this.#withdraw(envelope, undefined, counted ? error : undefined);
+    } else if (this.state.kind === 'closed') this.#leaveOver(envelope);
     else if (counted && envelope.failures >= this.maxDeliveries) {
       this.#deadLetter(envelope, error ?? new Error('delivery failed'));
     } else this.#redeliver(envelope, counted ? error : undefined);

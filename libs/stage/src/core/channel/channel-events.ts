@@ -34,10 +34,16 @@ export type ChannelEvent =
       readonly letter: DeadLetter<unknown>;
     })
   | (ChannelEventBase & {
-      /** A request was returned to its sender, who got `reason`. */
+      /**
+       * A request ended as withdrawn. `reason` is what its sender got, when it was told now
+       * (undefined when it had stopped waiting before: timed out or aborted). `error` is the
+       * failure of the delivery that ended it, when its handler failed after its sender had
+       * stopped waiting: the request is not redelivered, and this is the only trace of that error.
+       */
       readonly type: 'withdrawn';
       readonly id: MessageId;
       readonly reason: unknown;
+      readonly error?: Error;
     })
   | (ChannelEventBase & {
       /** A handler exceeded `handlerTimeoutMs`; its promise is abandoned, its result ignored. */

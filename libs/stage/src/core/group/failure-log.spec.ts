@@ -92,8 +92,8 @@ describe('attachGroupLog', () => {
 
     expect(lines.map(([level, message]) => [level, message])).toEqual([
       ['error', 'group "mailer": task 0 (attempt 1) failed: a'],
-      ['warn', 'group "mailer": 1 more failures in the last 1 s, last: b'],
-      ['warn', 'group "mailer": 1 more failures in the last 1 s, last: c'],
+      ['warn', 'group "mailer": 1 more failure in the last 1 s, last: b'],
+      ['warn', 'group "mailer": 1 more failure in the last 1 s, last: c'],
       ['error', 'group "mailer": task 0 (attempt 1) failed: d'],
     ]);
   });
@@ -113,8 +113,8 @@ describe('attachGroupLog', () => {
     events.emit({ ...base, type: 'gave-up', error });
 
     expect(lines.slice(1)).toEqual([
-      ['warn', 'group "mailer": 1 more failures in the last 5 s, last: b'],
-      ['error', `group "mailer": ${error.message}`, error.stack],
+      ['warn', 'group "mailer": 1 more failure in the last 5 s, last: b'],
+      ['error', error.message, error.stack],
     ]);
   });
 
@@ -168,7 +168,7 @@ describe('attachGroupLog', () => {
     expect(events.subscribed).toBe(false);
     expect(lines.at(-1)).toEqual([
       'warn',
-      'group "mailer": 1 more failures in the last 5 s, last: b',
+      'group "mailer": 1 more failure in the last 5 s, last: b',
     ]);
     expect(vi.getTimerCount()).toBe(0);
   });

@@ -72,8 +72,11 @@ export function attachGroupLog(
     }
   }
 
-  const failures = new RepeatLog(logger, windowMs, 'failures');
-  const hookFailures = new RepeatLog(logger, windowMs, 'hook failures');
+  const failures = new RepeatLog(logger, windowMs, { one: 'failure', many: 'failures' });
+  const hookFailures = new RepeatLog(logger, windowMs, {
+    one: 'hook failure',
+    many: 'hook failures',
+  });
   const unsubscribe = group.on((event) => describe(event));
   let attached = true;
 
@@ -94,7 +97,8 @@ export function attachGroupLog(
         return;
       case 'gave-up':
         failures.flush();
-        logger.error(`${name}: ${messageOf(event.error)}`, stackOf(event.error));
+        // The error's message names the group already.
+        logger.error(messageOf(event.error), stackOf(event.error));
         return;
       case 'stopped': {
         failures.flush();

@@ -8,8 +8,8 @@ import type { GroupLogger } from '../group/failure-log.js';
 export class RepeatLog {
   readonly #logger: GroupLogger;
   readonly #windowMs: number;
-  /** What is counted, in the summary line, for example `failures`. */
-  readonly #what: string;
+  /** What is counted, in the summary line: one, and several (`failure`, `failures`). */
+  readonly #what: { readonly one: string; readonly many: string };
   /** Set while a window is open; `unref`'d. */
   #timer: NodeJS.Timeout | undefined = undefined;
   /** Errors counted in the open window and not yet summed up. */
@@ -17,7 +17,11 @@ export class RepeatLog {
   /** The name of the group and the message of the last counted error. */
   #last = { name: '', message: '' };
 
-  constructor(logger: GroupLogger, windowMs: number, what: string) {
+  constructor(
+    logger: GroupLogger,
+    windowMs: number,
+    what: { readonly one: string; readonly many: string },
+  ) {
     this.#logger = logger;
     this.#windowMs = windowMs;
     this.#what = what;
@@ -40,7 +44,8 @@ export class RepeatLog {
     this.#count = 0;
     const seconds = Number((this.#windowMs / 1000).toFixed(3));
     this.#logger.warn(
-      `${this.#last.name}: ${count} more ${this.#what} in the last ${seconds} s, ` +
+      `${this.#last.name}: ${count} more ${count === 1 ? this.#what.one : this.#what.many} in ` +
+        `the last ${seconds} s, ` +
         `last: ${this.#last.message}`,
     );
   }
