@@ -20,5 +20,6 @@ export async function main(): Promise<string[]> {
   const report = await group.stop({ timeoutMs: 1_000 });
 
   console.log(group.status().restarts, 'restarts;', report.clean ? 'stopped cleanly' : report);
-  return seen; // started, failed, restarting, started, failed, restarting, started, task-stopped, stopped
+  // started, failed, restarting, started, failed, restarting, started, task-stopped, stopped
+  return seen;
 }

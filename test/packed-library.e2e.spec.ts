@@ -30,6 +30,15 @@ async function workspaceVersions(names: readonly string[]): Promise<string[]> {
   });
 }
 
+/** The first TypeScript block of the package README's NestJS section. */
+async function packageReadmeExample(): Promise<string> {
+  const readme = await readFile(join(LIBRARY, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## In a NestJS application'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (block === null) throw new Error('the package README has no NestJS example');
+  return block[1]!;
+}
+
 async function npm(cwd: string, args: readonly string[]): Promise<string> {
   const { stdout } = await run('npm', [...args], { cwd, maxBuffer: 16 * 1024 * 1024 });
   return stdout;
@@ -104,6 +113,7 @@ describe('the packed library, installed outside the repository', () => {
       const peers = await workspaceVersions([
         '@nestjs/common',
         '@nestjs/core',
+        '@nestjs/platform-express',
         'reflect-metadata',
         'rxjs',
         '@types/node',
@@ -112,6 +122,8 @@ describe('the packed library, installed outside the repository', () => {
       for (const file of ['nest-app.ts', 'tsconfig.json']) {
         await copyFile(join(FIXTURES, file), join(project, file));
       }
+      // The package README's Nest example is compiled with the app, so that it cannot rot.
+      await writeFile(join(project, 'readme-example.ts'), await packageReadmeExample());
 
       await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: project });
 

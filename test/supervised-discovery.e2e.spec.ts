@@ -267,7 +267,7 @@ describe('@Supervised discovery', () => {
       });
     });
 
-    it('rejects an unknown option, naming the known ones', async () => {
+    it('rejects an unknown option, naming the known ones and the one it looks like', async () => {
       @Injectable()
       class Importer {
         @Supervised({ sise: 2 } as never)
@@ -277,7 +277,8 @@ describe('@Supervised discovery', () => {
       const error = await bootstrapError([Importer]);
 
       expect(error).toMatchObject({ owner: 'Importer@run', option: 'sise', received: 2 });
-      expect(String(error)).toContain('known: name, size, restart');
+      expect(String(error)).toContain('expected one of the options name, size, restart');
+      expect(String(error)).toContain('(did you mean "size"?)');
     });
 
     it('rejects options that are not an object', async () => {

@@ -63,7 +63,10 @@ describe('resolveStageOptions', () => {
   it('rejects an unknown key, naming it and the known ones', () => {
     const error = invalidOption({ grups: {} });
     expect(error.option).toBe('grups');
-    expect(error.message).toContain('known: groups, onGiveUp, logging, skipScopedProviders');
+    expect(error.message).toContain(
+      'expected one of the options groups, onGiveUp, logging, skipScopedProviders',
+    );
+    expect(error.message).toContain('(did you mean "groups"?)');
   });
 
   it('rejects a group default by the core rules, under the groups path', () => {

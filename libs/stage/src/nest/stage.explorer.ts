@@ -13,6 +13,7 @@ import { Channel } from '../core/channel/channel.js';
 import { handleChannel } from '../core/channel/handle-channel.js';
 import type { Delivery } from '../core/channel/delivery.js';
 import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
+import { knownOptions } from '../core/util/option-checks.js';
 import type { TaskContext, TaskFn } from '../core/group/task-context.js';
 import { ScopedProviderError } from './errors/scoped-provider-error.js';
 import { UnknownChannelError } from './errors/unknown-channel-error.js';
@@ -183,7 +184,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
         site,
         unknownKey,
         (given as Record<string, unknown>)[unknownKey],
-        `no such option (known: ${SUPERVISED_KEYS.join(', ')})`,
+        knownOptions(unknownKey, SUPERVISED_KEYS),
       );
     }
     const {

@@ -1,5 +1,6 @@
 import type { BackoffOptions } from '../backoff/backoff-options.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { knownOptions } from '../util/option-checks.js';
 import type { SupervisorOptions } from './supervisor-options.js';
 import type { SupervisorStrategy } from './supervisor-strategy.js';
 
@@ -70,12 +71,7 @@ export function rootSupervisorOptions(input: RootSupervisorOptions | undefined):
   for (const key of Object.keys(options)) {
     if (!ROOT_KEYS.includes(key)) {
       const value: unknown = (options as Record<string, unknown>)[key];
-      throw new InvalidOptionError(
-        owner,
-        key,
-        value,
-        `no such option (known: ${ROOT_KEYS.join(', ')})`,
-      );
+      throw new InvalidOptionError(owner, key, value, knownOptions(key, ROOT_KEYS));
     }
   }
 

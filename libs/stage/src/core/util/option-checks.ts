@@ -33,7 +33,42 @@ export function rejectUnknownKeys(
       owner,
       `${prefix}${unknown}`,
       record[unknown],
-      `no such option (known: ${known.join(', ')})`,
+      knownOptions(unknown, known),
     );
   }
+}
+
+/**
+ * What an unknown option name should have been, for `InvalidOptionError`'s "expected": the
+ * closest known name when the given one looks like a typo of it, then every known name.
+ */
+export function knownOptions(given: string, known: readonly string[]): string {
+  const guess = closest(given, known);
+  const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
+  return `one of the options ${known.join(', ')}${hint}`;
+}
+
+/** The known name within two edits of `given` (case aside), if there is one. */
+function closest(given: string, known: readonly string[]): string | undefined {
+  let best: { readonly name: string; readonly distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(given.toLowerCase(), name.toLowerCase());
+    if (distance <= 2 && (best === undefined || distance < best.distance))
+      best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** The Levenshtein distance between `a` and `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
