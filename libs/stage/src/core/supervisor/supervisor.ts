@@ -1,6 +1,5 @@
 import { DEFAULT_BACKOFF } from '../backoff/backoff.js';
 import { DuplicateChildError } from '../errors/duplicate-child-error.js';
-import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { SupervisorGaveUpError } from '../errors/supervisor-gave-up-error.js';
 import { SupervisorNotRunningError } from '../errors/supervisor-not-running-error.js';
 import { toError } from '../errors/thrown-value-error.js';
@@ -10,15 +9,13 @@ import type { RestartPolicy } from '../group/restart-policy.js';
 import type { StopOptions } from '../group/stop-report.js';
 import type { ChildExit, ChildParent, SupervisedChild } from './child.js';
 import { ChildList } from './child-list.js';
+import { assertCanOwn, own } from './child-ownership.js';
 import { ChildRecord, normalizeExit, wantsRestart } from './child-record.js';
-import { ListenerSet } from './listener-set.js';
+import { ChildRemovals } from './child-removals.js';
 import { OwnedTimers } from './owned-timers.js';
-import type {
-  ChildStartReason,
-  ExitDecision,
-  SupervisorEvent,
-  SupervisorListener,
-} from './supervisor-events.js';
+import { StrategyRestarts } from './strategy-restarts.js';
+import { SupervisorEmitter } from './supervisor-emitter.js';
+import type { ChildStartReason, ExitDecision, SupervisorListener } from './supervisor-events.js';
 import {
   assertSupervisedChild,
   resolveAddChildOptions,
@@ -30,26 +27,12 @@ import {
 } from './supervisor-options.js';
 import type { SupervisorState, SupervisorStatus } from './supervisor-status.js';
 import type { ChildStopReport, SupervisorStopReport } from './supervisor-stop-report.js';
-import { selectRestartTargets, type SupervisorStrategy } from './supervisor-strategy.js';
+import type { SupervisorStrategy } from './supervisor-strategy.js';
 
 /** Where a supervisor is in its life; the public {@link SupervisorState} plus a stop's promise. */
 type SupervisorRun =
   | Exclude<SupervisorState, { readonly kind: 'stopping' }>
   | { readonly kind: 'stopping'; readonly done: Promise<SupervisorStopReport> };
-
-/** A supervisor event without the fields every event gets from its supervisor. */
-type SupervisorEventBody = SupervisorEvent extends infer TEvent
-  ? TEvent extends SupervisorEvent
-    ? Omit<TEvent, 'supervisor' | 'path'>
-    : never
-  : never;
-
-/**
- * The supervisor that owns each child, from `add()` until the child leaves its list (`remove()`,
- * or removal after a restart under the `never` policy). A child has at most one owner, and the
- * chain of owners above a supervisor never loops back to it.
- */
-const owners = new WeakMap<SupervisedChild, Supervisor>();
 
 const EMPTY_REPORT: SupervisorStopReport = Object.freeze({
   settled: 0,
@@ -120,38 +103,29 @@ export class Supervisor implements SupervisedChild {
    * a backoff wait, a give-up) checks it after every wait and never acts on a later run.
    */
   #run = 0;
-  /** Numbers strategy restarts; a child belongs to the latest restart that took it. */
-  #restartSeq = 0;
   /** The restart budget of the current run; reset by every start. */
   readonly #intensity: RestartIntensity;
-  /**
-   * Serialises the stopping phase of strategy restarts, so that two restarts never stop the same
-   * children at once. Backoff waits happen outside it: one child's long wait delays no other.
-   */
-  #restartQueue: Promise<void> = Promise.resolve();
-  /**
-   * The failed children whose strategy restart is queued in the current run and has not begun
-   * yet; emptied by every start, stop and give-up.
-   */
-  readonly #queued: ChildRecord[] = [];
-  /** Backoff waits before restarts; all cancelled by a stop or a give-up. */
-  readonly #backoffTimers = new OwnedTimers();
   /** Deadlines of child stops in progress; whatever is left is cancelled when a stop ends. */
   readonly #deadlineTimers = new OwnedTimers();
   /** The children in start order, with unique names. A removed child leaves the list at once. */
   readonly #children = new ChildList(this.#deadlineTimers);
-  /** Removals in progress; a stop of the supervisor waits for them. */
-  readonly #removals = new Set<Promise<ChildStopReport>>();
+  /** Every event goes through it; it guards each listener and reports failing ones here. */
+  readonly #events = new SupervisorEmitter(this, (hook, error) =>
+    this.reportHookFailure(hook, error),
+  );
+  /** How children leave for good; a stop of the supervisor waits for the removals in progress. */
+  readonly #removals = new ChildRemovals(this, this.#children, this.#events);
+  /**
+   * Carries out strategy restarts; each belongs to the run it was queued in. Its queue is emptied
+   * by every start, stop and give-up, and its backoff waits are cancelled by a stop or a give-up.
+   */
+  readonly #restarts: StrategyRestarts;
   /** Set by `start()` during a stop or a give-up: the next run begins once that is over. */
   #startPending = false;
   /** Where an escalation goes; set only through `setParent()`. */
   #parent: ChildParent | undefined;
-  /** Every event goes through `#emit`, which guards each listener. */
-  readonly #listeners = new ListenerSet<SupervisorEvent>();
   /** What children report to. Its path is read live, so re-parenting the supervisor moves them. */
   readonly #handle: ChildParent;
-  /** Strategy restarts over all runs; only grows. */
-  #restartCount = 0;
   /** Child failures seen over all runs; only grows. */
   #failureCount = 0;
 
@@ -166,6 +140,15 @@ export class Supervisor implements SupervisedChild {
     this.restart = this.#options.restart;
     this.strategy = this.#options.strategy;
     this.#intensity = new RestartIntensity(this.#options.intensity, this.#options.owner);
+    this.#restarts = new StrategyRestarts({
+      strategy: this.strategy,
+      backoff: this.#options.backoff,
+      children: this.#children,
+      removals: this.#removals,
+      events: this.#events,
+      isCurrent: (run) => this.#isCurrent(run),
+      startAgain: (record) => this.#startRecord(record, 'restart'),
+    });
     const pathOf = (): readonly string[] => this.path;
     this.#handle = {
       get path() {
@@ -205,7 +188,7 @@ export class Supervisor implements SupervisedChild {
     for (const record of this.#children.snapshot()) record.resetForRun();
     this.beforeRun();
     this.#state = { kind: 'running', since: Date.now() };
-    this.#emit({ type: 'started' });
+    this.#events.emit({ type: 'started' });
 
     for (const record of this.#children.snapshot()) {
       if (!this.#isCurrent(run)) return;
@@ -232,7 +215,7 @@ export class Supervisor implements SupervisedChild {
     if (state.kind === 'idle') return Promise.resolve(EMPTY_REPORT);
 
     const run = this.#nextRun();
-    this.#backoffTimers.cancelAll();
+    this.#restarts.cancelWaits();
     const done = this.#stopAll(budgetMs, run);
     this.#state = { kind: 'stopping', done };
     return done;
@@ -267,39 +250,17 @@ export class Supervisor implements SupervisedChild {
   add(child: SupervisedChild, options?: AddChildOptions): void {
     const owner = this.#options.owner;
     assertSupervisedChild(child, owner);
-    if (child === this) {
-      throw new InvalidOptionError(owner, 'child', this.name, 'a child other than itself');
-    }
-    const current = owners.get(child);
-    if (current !== undefined && current !== this) {
-      const where = current.path.join('/');
-      throw new InvalidOptionError(
-        owner,
-        'child',
-        child.name,
-        `a child that no other supervisor owns (it is a child of "${where}"; remove it there first)`,
-      );
-    }
-    for (let above = owners.get(this); above !== undefined; above = owners.get(above)) {
-      if (above === child) {
-        throw new InvalidOptionError(
-          owner,
-          'child',
-          child.name,
-          `a supervisor that is not above "${this.path.join('/')}" (the tree would loop)`,
-        );
-      }
-    }
+    assertCanOwn(this, child, owner);
     const { shutdownTimeoutMs } = resolveAddChildOptions(options, owner);
     if (this.#children.named(child.name) !== undefined) {
       throw new DuplicateChildError(this.path, child.name);
     }
 
     child.setParent(this.#handle);
-    owners.set(child, this);
+    own(this, child);
     const record = new ChildRecord(child, shutdownTimeoutMs);
     this.#children.push(record);
-    this.#emit({ type: 'child-added', child: child.name });
+    this.#events.emit({ type: 'child-added', child: child.name });
     if (this.#state.kind === 'running' && !record.removed) this.#startRecord(record, 'add');
   }
 
@@ -311,17 +272,10 @@ export class Supervisor implements SupervisedChild {
    * @returns how its stop went (a child never started in this run is reported stopped at once).
    * @throws {UnknownChildError} (as a rejection) when there is no such child.
    */
-  async remove(name: string): Promise<ChildStopReport> {
-    const record = this.#find(name);
-    this.#take(record);
-
-    const removal = this.#stopRemoved(record);
-    this.#removals.add(removal);
-    try {
-      return await removal;
-    } finally {
-      this.#removals.delete(removal);
-    }
+  remove(name: string): Promise<ChildStopReport> {
+    const record = this.#children.named(name);
+    if (record === undefined) return Promise.reject(this.#unknownChild(name));
+    return this.#removals.remove(record);
   }
 
   /**
@@ -338,7 +292,7 @@ export class Supervisor implements SupervisedChild {
     if (kind === 'idle' || kind === 'stopping') return this.#children.stop(record);
 
     const report = await this.#children.stop(record);
-    this.#emit({ type: 'child-stopped', child: name, reason: 'stop-child', report });
+    this.#events.emit({ type: 'child-stopped', child: name, reason: 'stop-child', report });
     return report;
   }
 
@@ -378,7 +332,7 @@ export class Supervisor implements SupervisedChild {
       strategy: this.strategy,
       restart: this.restart,
       state: state.kind === 'stopping' ? { kind: 'stopping' } : state,
-      restarts: this.#restartCount,
+      restarts: this.#restarts.count,
       failures: this.#failureCount,
       children: this.#children.snapshot().map((record) => record.status()),
     };
@@ -389,7 +343,7 @@ export class Supervisor implements SupervisedChild {
    * Listeners run synchronously; one that throws is reported as `hook-failed`.
    */
   on(listener: SupervisorListener): () => void {
-    return this.#listeners.add(listener);
+    return this.#events.on(listener);
   }
 
   /**
@@ -406,15 +360,7 @@ export class Supervisor implements SupervisedChild {
 
   /** Reports that user code called by the supervisor (or a subclass) threw; never throws. */
   protected reportHookFailure(hook: string, error: unknown): void {
-    this.#emit({ type: 'hook-failed', hook, error: toError(error) });
-  }
-
-  #emit(event: SupervisorEventBody): void {
-    const full = { ...event, supervisor: this.name, path: this.path } as SupervisorEvent;
-    this.#listeners.emit(full, (error) => {
-      // A throwing `hook-failed` listener has nowhere left to be reported.
-      if (full.type !== 'hook-failed') this.reportHookFailure('listener', error);
-    });
+    this.#events.emit({ type: 'hook-failed', hook, error: toError(error) });
   }
 
   #isCurrent(run: number): boolean {
@@ -423,8 +369,12 @@ export class Supervisor implements SupervisedChild {
 
   #find(name: string): ChildRecord {
     const record = this.#children.named(name);
-    if (record === undefined) throw new UnknownChildError(this.path, name, this.children);
+    if (record === undefined) throw this.#unknownChild(name);
     return record;
+  }
+
+  #unknownChild(name: string): UnknownChildError {
+    return new UnknownChildError(this.path, name, this.children);
   }
 
   #assertRunning(child: string, run: number): void {
@@ -444,7 +394,7 @@ export class Supervisor implements SupervisedChild {
       const exit: ChildExit = { kind: 'failed', error: toError(error) };
       queueMicrotask(() => this.#onChildExited(record.child, exit));
     }
-    this.#emit({ type: 'child-started', child: record.name, reason });
+    this.#events.emit({ type: 'child-started', child: record.name, reason });
   }
 
   #onChildExited(child: SupervisedChild, reported: ChildExit): void {
@@ -478,7 +428,7 @@ export class Supervisor implements SupervisedChild {
 
     record.countExit(now, this.#options.backoff?.resetAfterMs ?? DEFAULT_BACKOFF.resetAfterMs);
     // A restart already queued that will take this child anyway is the one that recovers it.
-    const joinsQueued = this.#queuedRestartTakes(record);
+    const joinsQueued = this.#restarts.takesAlong(record);
     record.state = { kind: 'failed', exit, at };
     if (!joinsQueued && !this.#intensity.tryRecord(now)) {
       this.#giveUp(record, exit);
@@ -486,126 +436,18 @@ export class Supervisor implements SupervisedChild {
     }
     const run = this.#run;
     this.#emitExit(record, exit, 'restart');
-    // Queued even when it joins another restart: a no-op once that restart has taken it, and a
-    // restart of its own should that one never begin (its child removed or stopped meanwhile).
-    this.#queued.push(record);
-    this.#restartQueue = this.#restartQueue
-      .then(() => this.#restartChildren(record, run))
-      .catch((error: unknown) => this.reportHookFailure('restart', error));
+    this.#restarts.enqueue(record, run);
   }
 
   #emitExit(record: ChildRecord, exit: ChildExit, decision: ExitDecision): void {
-    this.#emit({ type: 'child-exited', child: record.name, exit, decision });
-  }
-
-  /**
-   * Whether a strategy restart queued in this run, and not begun, will take `record` along: under
-   * `one-for-all` any of them; under `rest-for-one` one for a child started before it.
-   */
-  #queuedRestartTakes(record: ChildRecord): boolean {
-    if (this.strategy === 'one-for-one' || this.#queued.length === 0) return false;
-    const children = this.#children.snapshot();
-    const index = children.indexOf(record);
-    return this.#queued.some(
-      (queued) =>
-        queued !== record &&
-        !queued.removed &&
-        queued.state.kind === 'failed' &&
-        (this.strategy === 'one-for-all' || children.indexOf(queued) < index),
-    );
+    this.#events.emit({ type: 'child-exited', child: record.name, exit, decision });
   }
 
   /** Begins a new run (a start, a stop or a give-up); work of older runs sees it and stops. */
   #nextRun(): number {
     this.#run += 1;
-    this.#queued.length = 0;
+    this.#restarts.forgetQueued();
     return this.#run;
-  }
-
-  /** The stopping phase of a strategy restart; runs in the restart queue. */
-  async #restartChildren(failed: ChildRecord, run: number): Promise<void> {
-    const queuedAt = this.#queued.indexOf(failed);
-    if (queuedAt >= 0) this.#queued.splice(queuedAt, 1);
-    if (!this.#isCurrent(run) || failed.removed || failed.state.kind !== 'failed') return;
-
-    const restart = ++this.#restartSeq;
-    const now = performance.now();
-    const children = this.#children.snapshot();
-    const index = children.indexOf(failed);
-    const targets = selectRestartTargets(this.strategy, children, index, (r) => r.live);
-    const toStop = targets.filter((t) => t.state.kind === 'running' || t.state.kind === 'failed');
-    let delayMs = this.#delayFor(failed);
-    for (const target of targets) {
-      // A child taken over from an earlier restart keeps at least the rest of its wait.
-      if (target.state.kind === 'restarting' && target.state.restartDue !== undefined) {
-        delayMs = Math.max(delayMs, target.state.restartDue - now);
-      }
-    }
-    for (const target of targets) {
-      const { state } = target;
-      const failure =
-        state.kind === 'failed' && state.exit.kind === 'failed'
-          ? { error: state.exit.error, at: state.at }
-          : state.kind === 'restarting'
-            ? state.failure
-            : undefined;
-      target.state = { kind: 'restarting', restart, ...(failure === undefined ? {} : { failure }) };
-    }
-    this.#restartCount += 1;
-    this.#emit({
-      type: 'restarting',
-      strategy: this.strategy,
-      child: failed.name,
-      children: targets.map((target) => target.name),
-      delayMs,
-      failures: failed.failures,
-    });
-
-    for (const target of toStop.reverse()) {
-      if (!this.#isCurrent(run)) return;
-      if (!target.isTakenBy(restart)) continue; // stopped on purpose or removed meanwhile
-      const report = await this.#children.stopForRestart(target);
-      if (this.#isCurrent(run) && (report.kind !== 'stopped' || !report.report.clean)) {
-        this.#emit({ type: 'child-stopped', child: target.name, reason: 'restart', report });
-      }
-    }
-    if (!this.#isCurrent(run)) return;
-
-    const restartAt = Date.now() + delayMs;
-    const restartDue = performance.now() + delayMs;
-    for (const target of targets) {
-      if (!target.isTakenBy(restart)) continue;
-      if (target !== failed && target.child.restart === 'never') {
-        this.#detach(target, 'never-restarted');
-        continue;
-      }
-      if (target.state.kind === 'restarting') {
-        target.state = { ...target.state, restartAt, restartDue };
-      }
-    }
-    void this.#startAfterWait(restart, run, delayMs);
-  }
-
-  /** The starting phase of a strategy restart: after the backoff, in start order. */
-  async #startAfterWait(restart: number, run: number, delayMs: number): Promise<void> {
-    const elapsed = await this.#backoffTimers.wait(delayMs).done;
-    if (!elapsed) return;
-    for (const record of this.#children.snapshot()) {
-      if (!this.#isCurrent(run)) return;
-      if (record.isTakenBy(restart)) this.#startRecord(record, 'restart');
-    }
-  }
-
-  /** The wait before restarting `record`; a throwing random source falls back to the floor. */
-  #delayFor(record: ChildRecord): number {
-    const backoff = this.#options.backoff;
-    if (backoff === undefined) return 0;
-    try {
-      return backoff.delay(record.failures);
-    } catch (error) {
-      this.reportHookFailure('backoff.random', error);
-      return backoff.floor(record.failures);
-    }
   }
 
   #giveUp(record: ChildRecord, exit: ChildExit): void {
@@ -618,10 +460,10 @@ export class Supervisor implements SupervisedChild {
       intensity,
     });
     const run = this.#nextRun();
-    this.#backoffTimers.cancelAll();
+    this.#restarts.cancelWaits();
     this.#state = { kind: 'giving-up', error };
     this.#emitExit(record, exit, 'escalate');
-    this.#emit({ type: 'intensity-exceeded', error });
+    this.#events.emit({ type: 'intensity-exceeded', error });
     void this.#finishGiveUp(error, run);
   }
 
@@ -633,7 +475,7 @@ export class Supervisor implements SupervisedChild {
 
     this.#state = { kind: 'gave-up', error, at: Date.now(), report };
     const parent = this.#parent;
-    this.#emit({ type: 'escalated', error, to: parent?.path, report });
+    this.#events.emit({ type: 'escalated', error, to: parent?.path, report });
     if (this.#run !== run) return; // a listener stopped or restarted the supervisor
     if (parent !== undefined) {
       try {
@@ -649,44 +491,13 @@ export class Supervisor implements SupervisedChild {
     // Never stop a child from inside its own `childExited` call (a listener may call `stop()`).
     await Promise.resolve();
     const report = await this.#children.stopAll(budgetMs, () => this.#run === run);
-    await Promise.all(this.#removals);
+    await this.#removals.settled();
     // Deadlines armed by a restart that this stop interrupted.
     this.#deadlineTimers.cancelAll();
 
     this.#state = { kind: 'stopped', report };
-    this.#emit({ type: 'stopped', report });
+    this.#events.emit({ type: 'stopped', report });
     if (this.#startPending && this.#run === run) this.start();
     return report;
-  }
-
-  async #stopRemoved(record: ChildRecord): Promise<ChildStopReport> {
-    const report = await this.#children.stop(record);
-    this.#detachParent(record);
-    this.#emit({ type: 'child-stopped', child: record.name, reason: 'remove', report });
-    this.#emit({ type: 'child-removed', child: record.name, reason: 'removed' });
-    return report;
-  }
-
-  /** Takes a stopped child out of the list and detaches it. */
-  #detach(record: ChildRecord, reason: 'never-restarted'): void {
-    this.#take(record);
-    this.#detachParent(record);
-    this.#emit({ type: 'child-removed', child: record.name, reason });
-  }
-
-  /** Takes a child out of the list for good; it is free to be added again, here or elsewhere. */
-  #take(record: ChildRecord): void {
-    this.#children.take(record);
-    if (owners.get(record.child) === this) owners.delete(record.child);
-  }
-
-  /** Detaches a child that left the list, unless it was added again meanwhile (here or not). */
-  #detachParent(record: ChildRecord): void {
-    if (owners.has(record.child)) return;
-    try {
-      record.child.setParent(undefined);
-    } catch (error) {
-      this.reportHookFailure(`${record.name}.setParent`, error);
-    }
   }
 }
