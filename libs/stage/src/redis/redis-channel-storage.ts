@@ -1,34 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { DeadLetterMirror } from './dead-letter-mirror.js';
-import type { MirroredLetter } from './dead-letter-mirror.js';
-import { RedisTransportError } from './errors/redis-transport-error.js';
-import { PendingOperations } from './pending-operations.js';
-import { resolveRedisOptions } from './redis-channel-storage-options.js';
-import type {
-  RedisChannelStorageOptions,
-  ResolvedRedisOptions,
-} from './redis-channel-storage-options.js';
-import { RedisConnections } from './redis-connections.js';
-import { redisKeys } from './redis-keys.js';
-import type { RedisKeys } from './redis-keys.js';
-import { ReplySubscription } from './reply-subscription.js';
-import {
-  deadLetterFields,
-  decodeDeadLetter,
-  decodeEntry,
-  decodeReply,
-  encodeReply,
-  entryFields,
-} from './stream-entry.js';
-import type { DecodedEntry } from './stream-entry.js';
-import { StreamCommands } from './stream-commands.js';
-import { TurnBatch } from './turn-batch.js';
-import type { RawEntry } from './stream-replies.js';
 import type {
   ChannelStorageHost,
-  RemoteReply,
-  RemoteRequester,
   SharedChannelStorage,
   StorageCloseReport,
   StoredMessage,
@@ -37,34 +10,34 @@ import type { DeadLetter } from '../core/channel/dead-letter.js';
 import type { MessageId } from '../core/channel/message-id.js';
 import { RingDeque } from '../core/channel/ring-deque.js';
 import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
-
-/**
- * Where the storage is in its life:
- * - `detached`: not given to a channel yet.
- * - `running`: serving its channel; connections are made on first use.
- * - `closing`: `close()` was called: nothing new is read; what is being written is waited for.
- * - `closed`: every connection made here is closed and every timer cleared.
- */
-type StorageState = 'detached' | 'running' | 'closing' | 'closed';
+import { Acknowledger } from './acknowledger.js';
+import { BacklogEstimate } from './backlog-estimate.js';
+import { ChannelLink } from './channel-link.js';
+import { ConsumerGroup } from './consumer-group.js';
+import { EntryAppender } from './entry-appender.js';
+import { RedisTransportError } from './errors/redis-transport-error.js';
+import { PendingOperations } from './pending-operations.js';
+import { resolveRedisOptions } from './redis-channel-storage-options.js';
+import type {
+  RedisChannelStorageOptions,
+  ResolvedRedisOptions,
+} from './redis-channel-storage-options.js';
+import { RedisConnections } from './redis-connections.js';
+import { RedisDeadLetters } from './redis-dead-letters.js';
+import { redisKeys } from './redis-keys.js';
+import { RequestReplies } from './request-replies.js';
+import { decodeEntry, entryFields } from './stream-entry.js';
+import type { DecodedEntry } from './stream-entry.js';
+import { StreamCommands } from './stream-commands.js';
+import { StreamMaintenance } from './stream-maintenance.js';
+import type { MaintainedEntries } from './stream-maintenance.js';
+import { StreamReader } from './stream-reader.js';
+import type { RawEntry } from './stream-replies.js';
 
 /** What the storage knows of an entry this process read (or claimed) and has not settled. */
 interface HeldEntry {
   /** The stream entry's id, to acknowledge it. */
   readonly entryId: string;
-}
-
-/** An entry waiting to be appended with the others of its turn, and its sender's promise. */
-interface QueuedAdd {
-  readonly fields: readonly string[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** An acknowledgement waiting to be sent with the others of its turn. */
-interface QueuedAck<TMessage> {
-  readonly entryId: string;
-  /** The settled message; `undefined` for an entry deleted before it was read (nothing to tell). */
-  readonly message: StoredMessage<TMessage> | undefined;
 }
 
 /** Most entries appended, or acknowledged, by one script call. */
@@ -129,95 +102,89 @@ const MAX_PER_CALL = 500;
 export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMessage> {
   readonly durable = true;
   readonly shared = true;
-  #state: StorageState = 'detached';
   readonly #options: ResolvedRedisOptions;
   /** Every connection, made on first use. */
   readonly #connections: RedisConnections;
-  /** The channel; set by `attach`. */
-  #host: ChannelStorageHost<TMessage> | undefined = undefined;
-  /** The channel's keys; set by `attach`. */
-  #keys: RedisKeys | undefined = undefined;
-  /** The channel's Redis commands; set by `attach`. */
-  #commands: StreamCommands | undefined = undefined;
+  /** The channel, its keys and commands (set by `attach`), and where the storage is in its life. */
+  readonly #link = new ChannelLink<TMessage>();
   /** Random per storage, so that replies reach this very process. */
   readonly #requesterId = randomBytes(6).toString('base64url');
-  /** Read entries ready to take, oldest first. */
+  /** Read entries ready to take, oldest first; each is also in `#held`. */
   readonly #window = new RingDeque<StoredMessage<TMessage>>();
   /** Every entry read into this process and not settled yet: in the window, in flight, delayed. */
   readonly #held = new Map<StoredMessage<TMessage>, HeldEntry>();
-  /** Commands sent and not answered yet. */
+  /** Commands sent and not answered yet; closing waits for them. */
   readonly #operations = new PendingOperations();
-  /** Entries appended in this turn of the event loop, sent together at its end (`ADD_EACH`). */
-  readonly #adds: TurnBatch<QueuedAdd, string | Error>;
-  /** Acknowledgements queued in this turn, sent together at its end (`ACK_EACH`). */
-  readonly #acks: TurnBatch<QueuedAck<TMessage>, number>;
-  /** Acknowledgements that failed (the entries stay pending and are delivered again). */
-  #failedAcks = 0;
-  /** Resolves once the consumer group exists; reset when Redis says it does not. */
-  #group: Promise<void> | undefined = undefined;
-  /** Set while the read loop runs, so that there is never more than one. */
-  #readLoopRunning = false;
-  /** Wakes the read loop when it waits for demand (or for its retry delay). */
-  #wake: (() => void) | undefined = undefined;
-  /** The read loop's retry delay after a failure, while armed. */
-  #retryTimer: NodeJS.Timeout | undefined = undefined;
-  /** Set until this consumer's own pending entries (from an earlier run) have been read. */
-  #readingHistory = true;
-  /** Where the next read of this consumer's own pending entries starts. */
-  #historyFrom = '0';
-  /** Where the next `XAUTOCLAIM` scan starts. */
-  #claimCursor = '0-0';
-  /** The consumer group's lag (entries not delivered yet), as last read from Redis. */
-  #lag = 0;
-  /** Sends handed to Redis and not confirmed yet. */
-  #sending = 0;
-  /** The next backlog check, while armed. */
-  #lagTimer: NodeJS.Timeout | undefined = undefined;
-  /** The maintenance tick (renew, reclaim, trim, refresh dead letters), once active. */
-  #tickTimer: NodeJS.Timeout | undefined = undefined;
-  /** Set while a tick runs, so that ticks never overlap. */
-  #ticking = false;
-  /** Acknowledgements since the last trim. */
-  #acksSinceTrim = 0;
-  /** This process's view of the dead-letter stream. */
-  readonly #deadLetters: DeadLetterMirror<TMessage>;
-  /** The dead-letter entry ids of letters taken for a replay, by message id. */
-  readonly #replaying = new Map<MessageId, Promise<string>>();
-  /** The subscription that hears replies, made on the first request. */
-  #replies: ReplySubscription | undefined = undefined;
+  /** Writes sent messages into the stream, those of one turn together. */
+  readonly #appender: EntryAppender<TMessage>;
+  /** The acknowledgements of settled entries, and those that failed. */
+  readonly #acks: Acknowledger<TMessage>;
+  /** The shared backlog that capacity is checked against. */
+  readonly #backlog: BacklogEstimate;
+  /** The one read loop; reads only while a consumer of this process waits. */
+  readonly #reader: StreamReader;
+  /** Renews, reclaims, trims and refreshes the dead letters, once the storage is in use. */
+  readonly #maintenance: StreamMaintenance<TMessage>;
+  /** The dead-letter stream, and this process's view of it. */
+  readonly #deadLetters: RedisDeadLetters<TMessage>;
+  /** The replies of requests, heard and sent. */
+  readonly #replies: RequestReplies<TMessage>;
   /** The first `close()`'s promise, shared by later calls. */
   #closing: Promise<StorageCloseReport> | undefined = undefined;
 
   /** @throws InvalidOptionError naming the first bad option. */
   constructor(options: RedisChannelStorageOptions) {
     this.#options = resolveRedisOptions(options);
-    this.#deadLetters = new DeadLetterMirror(this.#options.deadLetterCapacity);
-    this.#adds = new TurnBatch({
-      maxPerCall: MAX_PER_CALL,
-      // Each append is tracked on its own (see `append`).
-      send: (adds) => this.#attached().commands.addEach(adds.map((add) => add.fields)),
-      done: (add, result) => (typeof result === 'string' ? add.resolve() : add.reject(result)),
-      failed: (adds, error) => {
-        for (const add of adds) add.reject(error);
-      },
-    });
-    this.#acks = new TurnBatch({
-      maxPerCall: MAX_PER_CALL,
-      send: (acks) => this.#attached().commands.ackEach(acks.map((ack) => ack.entryId)),
-      track: (call, acks) => void this.#operations.track(call, acks.length),
-      done: (ack, acked) => {
-        if (acked === 0 && ack.message !== undefined) this.#host?.settledElsewhere(ack.message);
-      },
-      failed: (acks, error) => {
-        for (const { message } of acks) {
-          if (message === undefined) continue;
-          this.#failedAcks++;
-          this.#report(`acknowledge message ${message.id}`, error);
-        }
-      },
-    });
+    const link = this.#link;
+    const operations = this.#operations;
+    const { serializer } = this.#options;
+    this.#acks = new Acknowledger(link, operations, MAX_PER_CALL);
     this.#connections = new RedisConnections(this.#options, () => {
       // Connection errors surface through the commands that fail; reading reports them.
+    });
+    const group = new ConsumerGroup(() => link.commands);
+    this.#backlog = new BacklogEstimate(link, operations, this.#options.capacityCheckMs);
+    this.#deadLetters = new RedisDeadLetters({
+      link,
+      operations,
+      serializer,
+      acks: this.#acks,
+      capacity: this.#options.deadLetterCapacity,
+    });
+    this.#replies = new RequestReplies({
+      link,
+      connections: this.#connections,
+      operations,
+      serializer,
+    });
+    this.#appender = new EntryAppender({
+      link,
+      group,
+      replies: this.#replies,
+      deadLetters: this.#deadLetters,
+      maxPerCall: MAX_PER_CALL,
+    });
+    const entries: MaintainedEntries = {
+      wanted: () => this.#wanted(),
+      heldCount: () => this.#held.size,
+      renewals: () => [...this.#held.values()].map((entry): [string, ''] => [entry.entryId, '']),
+      admit: (read, counts) => this.#admit(read, counts),
+    };
+    this.#reader = new StreamReader({
+      link,
+      group,
+      backlog: this.#backlog,
+      intake: entries,
+      blockMs: this.#options.blockMs,
+    });
+    this.#maintenance = new StreamMaintenance({
+      link,
+      operations,
+      entries,
+      acks: this.#acks,
+      deadLetters: this.#deadLetters,
+      intervalMs: this.#options.reclaimIntervalMs,
+      claimIdleMs: this.#options.claimIdleMs,
     });
   }
 
@@ -228,7 +195,7 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
 
   /** The stream's key (set once the storage is given to a channel). */
   get streamKey(): string | undefined {
-    return this.#keys?.stream;
+    return this.#link.attached ? this.#link.keys.stream : undefined;
   }
 
   get length(): number {
@@ -236,180 +203,60 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
   }
 
   get backlog(): number {
-    return this.#lag + this.#sending;
+    return this.#backlog.value;
   }
 
   get deadLetterCount(): number {
     // A replica that only observes (stats, a registry) still follows the shared dead letters.
-    this.#activate();
-    return this.#deadLetters.length;
+    this.#maintenance.start();
+    return this.#deadLetters.count;
   }
 
   attach(host: ChannelStorageHost<TMessage>): void {
-    if (this.#host !== undefined) {
+    if (this.#link.attached) {
       throw new InvalidOptionError(
         `channel "${host.name}"`,
         'storage',
-        `a RedisChannelStorage already used by channel "${this.#host.name}"`,
+        `a RedisChannelStorage already used by channel "${this.#link.host.name}"`,
         'a RedisChannelStorage of its own for each channel',
       );
     }
-    this.#host = host;
-    this.#keys = redisKeys(this.#options.keyPrefix, host.name, this.#requesterId);
-    this.#commands = new StreamCommands(this.#connections, this.#keys, this.#options);
-    this.#state = 'running';
+    const keys = redisKeys(this.#options.keyPrefix, host.name, this.#requesterId);
+    this.#link.attach(host, keys, new StreamCommands(this.#connections, keys, this.#options));
   }
 
   // ---- Sending -------------------------------------------------------------------------------
 
   async append(message: StoredMessage<TMessage>): Promise<void> {
-    const { host, keys } = this.#attached();
+    const { host, keys } = this.#link;
     const operation = `store message ${message.id}`;
-    if (this.#state !== 'running') throw new RedisTransportError(host.name, operation);
+    if (this.#link.state !== 'running') throw new RedisTransportError(host.name, operation);
     const fields = entryFields(message, this.#options.serializer, keys.replies);
-    this.#activate();
-    this.#sending++;
+    this.#maintenance.start();
+    this.#backlog.sendStarted();
     try {
-      await this.#operations.track(this.#store(message, fields));
-      this.#lag++;
+      await this.#operations.track(this.#appender.store(message, fields));
+      this.#backlog.sendStored();
     } catch (error) {
       throw new RedisTransportError(host.name, operation, error);
     } finally {
-      this.#sending--;
-      this.#checkLagSoon();
+      this.#backlog.sendEnded();
     }
-  }
-
-  async #store(message: StoredMessage<TMessage>, fields: readonly string[]): Promise<void> {
-    const { commands } = this.#attached();
-    if (message.isRequest) await this.#replySubscription().ready();
-    await this.#ensureGroup();
-    const replayOf = this.#replaying.get(message.id);
-    if (replayOf === undefined) {
-      return new Promise<void>((resolve, reject) => this.#adds.add({ fields, resolve, reject }));
-    }
-    this.#replaying.delete(message.id);
-    if (!(await commands.replay(await replayOf, fields))) {
-      // Withdrawn here (counted, visible); the other replica's replay is the one that counts.
-      throw new Error(`dead letter ${message.id} was replayed by another replica first`);
-    }
-  }
-
-  /** Creates the consumer group once (again after Redis said it does not exist). */
-  #ensureGroup(): Promise<void> {
-    if (this.#group !== undefined) return this.#group;
-    const created = this.#attached().commands.createGroup();
-    created.catch(() => {
-      if (this.#group === created) this.#group = undefined;
-    });
-    this.#group = created;
-    return created;
-  }
-
-  /** Reads the group's lag soon, so that capacity follows what the replicas have taken. */
-  #checkLagSoon(): void {
-    if (this.#lagTimer !== undefined || this.#state !== 'running') return;
-    this.#lagTimer = setTimeout(() => void this.#checkLag(), this.#options.capacityCheckMs);
-    this.#lagTimer.unref();
-  }
-
-  async #checkLag(): Promise<void> {
-    const { host, commands } = this.#attached();
-    try {
-      this.#lag = await this.#operations.track(commands.lag());
-    } catch {
-      // No stream yet, or Redis unreachable: the next send checks again.
-    }
-    this.#lagTimer = undefined;
-    if (this.#state !== 'running') return;
-    if (this.backlog < host.capacity) host.roomFreed();
-    else this.#checkLagSoon();
   }
 
   // ---- Reading -------------------------------------------------------------------------------
 
   demand(): void {
-    if (this.#state !== 'running') return;
-    this.#activate();
-    this.#wakeReader();
-    if (this.#readLoopRunning) return;
-    this.#readLoopRunning = true;
-    this.#readLoop()
-      .catch((error: unknown) => this.#report('read entries', error))
-      .finally(() => (this.#readLoopRunning = false));
-  }
-
-  #wakeReader(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    wake?.();
+    if (this.#link.state !== 'running') return;
+    this.#maintenance.start();
+    this.#reader.demand();
   }
 
   /** How many entries to read now: for the consumers waiting, beyond what the window holds. */
   #wanted(): number {
-    const host = this.#attached().host;
+    const host = this.#link.host;
     const free = host.waitingConsumers + this.#options.prefetch - this.#window.length;
     return Math.min(this.#options.batchSize, free);
-  }
-
-  async #readLoop(): Promise<void> {
-    let failing = false;
-    while (this.#state === 'running' && this.#attached().host.receiving) {
-      const wanted = this.#wanted();
-      if (wanted <= 0) {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        continue;
-      }
-      try {
-        await this.#ensureGroup();
-        await this.#readOnce(wanted);
-        failing = false;
-      } catch (error) {
-        if (this.#state !== 'running') return;
-        if (error instanceof Error && error.message.startsWith('NOGROUP')) this.#group = undefined;
-        else if (!failing) {
-          failing = true;
-          this.#report('read entries', error);
-        }
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-          this.#retryTimer = setTimeout(resolve, Math.min(1_000, this.#options.blockMs));
-        });
-        this.#retryTimer = undefined;
-      }
-    }
-  }
-
-  /** One read: this consumer's own pending entries first (after a restart), then new ones. */
-  async #readOnce(wanted: number): Promise<void> {
-    const { commands } = this.#attached();
-    if (!this.#readingHistory) {
-      const entries = await commands.readNew(wanted);
-      this.#tookFromBacklog(entries.length);
-      await this.#admit(entries, undefined);
-      return;
-    }
-    const entries = await commands.readOwn(wanted, this.#historyFrom);
-    const last = entries[entries.length - 1];
-    if (last === undefined) {
-      this.#readingHistory = false;
-      return;
-    }
-    this.#historyFrom = last.entryId;
-    await this.#admit(entries, await commands.deliveryCounts(entries, this.#held.size));
-  }
-
-  /**
-   * This replica just read `count` new entries, which leave the group's lag: the estimate drops
-   * at once (instead of at the next backlog check) and waiting senders get the room.
-   */
-  #tookFromBacklog(count: number): void {
-    if (count === 0) return;
-    this.#lag = Math.max(0, this.#lag - count);
-    const host = this.#attached().host;
-    if (this.#state === 'running' && this.backlog < host.capacity) host.roomFreed();
   }
 
   /**
@@ -422,16 +269,16 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     counts: ReadonlyMap<string, number> | undefined,
   ): Promise<void> {
     if (entries.length === 0) return;
-    const { host } = this.#attached();
-    if (this.#state !== 'running' || !host.receiving) {
-      await this.#handBack(
+    const { host } = this.#link;
+    if (this.#link.state !== 'running' || !host.receiving) {
+      await this.#maintenance.handBack(
         entries.map((entry) => [entry.entryId, (counts?.get(entry.entryId) ?? 1) - 1]),
       );
       return;
     }
     for (const entry of entries) {
       if (entry.fields === undefined) {
-        this.#acks.add({ entryId: entry.entryId, message: undefined });
+        this.#acks.acknowledgeDeleted(entry.entryId);
         continue;
       }
       const deliveries = counts?.get(entry.entryId) ?? 1;
@@ -439,56 +286,19 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
       try {
         decoded = decodeEntry(entry.entryId, entry.fields, this.#options.serializer);
       } catch (error) {
-        this.#deadLetterUnreadable(entry, deliveries, error);
+        this.#deadLetters.addUnreadable(entry, deliveries, error);
         continue;
       }
       const message = host.receive({
         id: decoded.id,
         body: decoded.body as TMessage,
         failures: Math.max(0, deliveries - 1),
-        requester: decoded.replyTo === undefined ? undefined : this.#requester(decoded),
+        requester: decoded.replyTo === undefined ? undefined : this.#replies.requester(decoded),
       });
       this.#held.set(message, { entryId: entry.entryId });
       this.#window.push(message);
     }
     host.ready();
-  }
-
-  /** Where a received request's outcome goes: its requester's reply channel. */
-  #requester(decoded: DecodedEntry): RemoteRequester {
-    const send = (reply: RemoteReply): void => {
-      if (this.#state === 'closed' || decoded.replyTo === undefined) return;
-      let text: string;
-      try {
-        text = encodeReply(decoded.id, reply, this.#options.serializer);
-      } catch (error) {
-        text = encodeReply(decoded.id, { ok: false, error }, this.#options.serializer);
-      }
-      this.#operations
-        .track(this.#attached().commands.publish(decoded.replyTo, text))
-        .catch((error: unknown) => this.#report(`reply to request ${decoded.id}`, error));
-    };
-    return {
-      expiresAt: decoded.expiresAt,
-      reply: (value) => send({ ok: true, value }),
-      refuse: (error) => send({ ok: false, error }),
-    };
-  }
-
-  #replySubscription(): ReplySubscription {
-    const { host, keys } = this.#attached();
-    return (this.#replies ??= new ReplySubscription(
-      () => this.#connections.subscriber,
-      keys.replies,
-      (text) => {
-        try {
-          const decoded = decodeReply(text, this.#options.serializer, host.name);
-          if (decoded !== undefined) host.replied(decoded.id, decoded.reply);
-        } catch (error) {
-          this.#report('read a reply', error);
-        }
-      },
-    ));
   }
 
   // ---- The window ----------------------------------------------------------------------------
@@ -506,10 +316,12 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     // Redis counts this next delivery too, so that a replica claiming the entry if this process
     // dies during it counts it as failed.
     const held = this.#held.get(message);
-    if (held !== undefined && this.#state === 'running') {
-      void this.#renew([[held.entryId, message.failures + 1]], '').catch((error: unknown) =>
-        this.#report(`count the delivery of message ${message.id}`, error),
-      );
+    if (held !== undefined && this.#link.state === 'running') {
+      void this.#maintenance
+        .renew([[held.entryId, message.failures + 1]], '')
+        .catch((error: unknown) =>
+          this.#link.report(`count the delivery of message ${message.id}`, error),
+        );
     }
   }
 
@@ -523,13 +335,7 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     const held = this.#held.get(message);
     if (held === undefined) return;
     this.#held.delete(message);
-    if (this.#state === 'closed') {
-      this.#failedAcks++;
-      this.#report(`acknowledge message ${message.id} (closed: it will be delivered again)`);
-      return;
-    }
-    this.#acksSinceTrim++;
-    this.#acks.add({ entryId: held.entryId, message });
+    this.#acks.acknowledge(held.entryId, message);
   }
 
   addDeadLetter(
@@ -538,136 +344,16 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
   ): DeadLetter<TMessage> | undefined {
     const held = message === undefined ? undefined : this.#held.get(message);
     if (message !== undefined) this.#held.delete(message);
-    const entryId = this.#recordDeadLetter(letter, held?.entryId ?? '').then(
-      ([acked, deadEntry]) => {
-        if (acked === 0 && held !== undefined && message !== undefined) {
-          this.#attached().host.settledElsewhere(message);
-        }
-        return deadEntry;
-      },
-      (error: unknown) => {
-        if (held !== undefined) this.#failedAcks++;
-        this.#report(`dead-letter message ${letter.id}`, error);
-        return '';
-      },
-    );
-    return this.#deadLetters.add(letter, entryId);
-  }
-
-  async #recordDeadLetter(
-    letter: DeadLetter<unknown>,
-    entryId: string,
-    serializer = this.#options.serializer,
-  ): Promise<[number, string]> {
-    const { host, commands } = this.#attached();
-    if (this.#state === 'closed') throw new RedisTransportError(host.name, 'write');
-    const fields = deadLetterFields(letter, serializer);
-    const acks = entryId === '' ? 0 : 1;
-    return this.#operations.track(commands.ackAndDeadLetter(entryId, fields), acks);
-  }
-
-  /** An entry whose body cannot be decoded: dead-lettered at once, its raw text kept. */
-  #deadLetterUnreadable(entry: RawEntry, deliveries: number, error: unknown): void {
-    const letter: DeadLetter<TMessage> = {
-      id: entry.fields?.get('id') ?? entry.entryId,
-      body: entry.fields?.get('body') as TMessage,
-      deliveryCount: deliveries,
-      error: error instanceof Error ? error : new Error(String(error)),
-      at: Date.now(),
-    };
-    const asText = { ...this.#options.serializer, encode: (value: unknown) => String(value) };
-    const recorded = this.#recordDeadLetter(letter, entry.entryId, asText).then(
-      ([, deadEntry]) => deadEntry,
-      (failure: unknown) => {
-        this.#report(`dead-letter unreadable entry ${entry.entryId}`, failure);
-        return '';
-      },
-    );
-    this.#deadLetters.add(letter, recorded);
-    this.#report(`read entry ${entry.entryId} (dead-lettered: it cannot be decoded)`, error);
+    return this.#deadLetters.add(letter, message, held?.entryId);
   }
 
   deadLetters(): readonly DeadLetter<TMessage>[] {
-    this.#activate();
+    this.#maintenance.start();
     return this.#deadLetters.snapshot();
   }
 
   takeDeadLetters(ids?: readonly MessageId[]): DeadLetter<TMessage>[] {
-    return this.#deadLetters.take(ids).map((held) => {
-      this.#replaying.set(held.letter.id, held.entryId);
-      return held.letter;
-    });
-  }
-
-  // ---- Maintenance ---------------------------------------------------------------------------
-
-  /** Starts the maintenance tick, on first use. */
-  #activate(): void {
-    if (this.#tickTimer !== undefined || this.#state !== 'running') return;
-    this.#tickTimer = setInterval(() => void this.#tick(), this.#options.reclaimIntervalMs);
-    this.#tickTimer.unref();
-    void this.#refreshDeadLetters();
-  }
-
-  async #tick(): Promise<void> {
-    if (this.#ticking || this.#state !== 'running') return;
-    this.#ticking = true;
-    const { host, commands } = this.#attached();
-    try {
-      const held = [...this.#held.values()].map((entry): [string, ''] => [entry.entryId, '']);
-      if (held.length > 0) await this.#renew(held, '');
-      if (this.#wanted() > 0 && host.receiving) await this.#reclaim();
-      if (this.#acksSinceTrim > 0) {
-        this.#acksSinceTrim = 0;
-        await this.#operations.track(commands.trim());
-      }
-      await this.#refreshDeadLetters();
-    } catch (error) {
-      if (this.#state === 'running') this.#report('maintain the stream', error);
-    } finally {
-      this.#ticking = false;
-    }
-  }
-
-  /**
-   * Renews entries this consumer still owns (resetting their idle time), setting their delivery
-   * count when one is given; `idleMs` instead makes them look idle that long (at close, so that
-   * other replicas claim them at once). Returns the ids no longer owned.
-   */
-  #renew(entries: readonly [string, number | ''][], idleMs: number | ''): Promise<string[]> {
-    return this.#operations.track(this.#attached().commands.renew(entries, idleMs));
-  }
-
-  /** Claims entries idle past `claimIdleMs` from dead replicas, for this process's consumers. */
-  async #reclaim(): Promise<void> {
-    const { commands } = this.#attached();
-    const claimed = await this.#operations.track(
-      commands.claimIdle(this.#claimCursor, this.#wanted()),
-    );
-    this.#claimCursor = claimed.next;
-    if (claimed.entries.length === 0) return;
-    const counts = await commands.deliveryCounts(claimed.entries, this.#held.size);
-    await this.#admit(claimed.entries, counts);
-  }
-
-  async #refreshDeadLetters(): Promise<void> {
-    const { host, commands } = this.#attached();
-    try {
-      const entries = await this.#operations.track(commands.deadLetters());
-      const letters: MirroredLetter<TMessage>[] = entries
-        .filter((entry) => !this.#replaying.has(entry.fields?.get('id') ?? ''))
-        .map((entry) => ({
-          letter: decodeDeadLetter(
-            entry.fields ?? new Map(),
-            this.#options.serializer,
-            host.name,
-          ) as DeadLetter<TMessage>,
-          entryId: Promise.resolve(entry.entryId),
-        }));
-      this.#deadLetters.replace(letters);
-    } catch (error) {
-      if (this.#state === 'running') this.#report('read the dead letters', error);
-    }
+    return this.#deadLetters.take(ids);
   }
 
   // ---- Closing -------------------------------------------------------------------------------
@@ -677,64 +363,26 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
   }
 
   async #close(): Promise<StorageCloseReport> {
-    const wasRunning = this.#state === 'running';
-    this.#state = 'closing';
-    clearInterval(this.#tickTimer);
-    clearTimeout(this.#lagTimer);
-    this.#tickTimer = undefined;
-    this.#lagTimer = undefined;
-    this.#wakeReader();
+    const wasRunning = this.#link.state === 'running';
+    this.#link.beginClosing();
+    this.#maintenance.stop();
+    this.#backlog.stop();
+    this.#reader.wake();
     this.#connections.stopReading();
     if (wasRunning && this.#connections.used && this.#held.size > 0) {
       const left = [...this.#held].map(([message, entry]): [string, number] => [
         entry.entryId,
         message.failures,
       ]);
-      void this.#handBack(left).catch(() => undefined);
+      void this.#maintenance.handBack(left).catch(() => undefined);
     }
-    this.#adds.flush();
+    this.#appender.flush();
     this.#acks.flush();
     await this.#operations.settle(this.#options.closeTimeoutMs);
-    const unacknowledged = this.#failedAcks + this.#operations.pendingAcks + this.#acks.queued;
+    const unacknowledged = this.#acks.failed + this.#operations.pendingAcks + this.#acks.queued;
     await this.#connections.close(Math.min(500, this.#options.closeTimeoutMs));
-    this.#state = 'closed';
+    this.#link.finishClosing();
     return { unacknowledged };
-  }
-
-  /**
-   * Hands entries back for another replica: their delivery count set to the failures counted so
-   * far (an interrupted delivery does not count) and their idle time to `claimIdleMs`, so that the
-   * next replica's reclaimer takes them at once.
-   */
-  async #handBack(entries: readonly [string, number][]): Promise<void> {
-    await this.#renew(entries, this.#options.claimIdleMs);
-  }
-
-  // ---- Helpers -------------------------------------------------------------------------------
-
-  #attached(): {
-    readonly host: ChannelStorageHost<TMessage>;
-    readonly keys: RedisKeys;
-    readonly commands: StreamCommands;
-  } {
-    const host = this.#host;
-    const keys = this.#keys;
-    const commands = this.#commands;
-    if (host === undefined || keys === undefined || commands === undefined) {
-      throw new InvalidOptionError(
-        'a Redis channel storage',
-        'storage',
-        'a storage not given to a channel',
-        'a storage passed as a channel\'s "storage" option before use',
-      );
-    }
-    return { host, keys, commands };
-  }
-
-  #report(operation: string, cause?: unknown): void {
-    const host = this.#host;
-    if (host !== undefined)
-      host.transportFailed(new RedisTransportError(host.name, operation, cause));
   }
 
   /** The client used for ordinary commands (the one given, or the one made here). */
