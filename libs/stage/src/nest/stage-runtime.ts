@@ -18,8 +18,8 @@ import { DuplicateGroupError } from './errors/duplicate-group-error.js';
 import { StageNotRunningError } from './errors/stage-not-running-error.js';
 import { UnknownGroupError } from './errors/unknown-group-error.js';
 import type { GroupInfo, StageHealth } from './group-info.js';
+import { GroupOwners } from './group-owners.js';
 import { type LaunchMode, ManagedGroup } from './managed-group.js';
-import { bindBeforeDestroy, bindOwnerLifecycle } from './owner-lifecycle.js';
 import type { DeclaredChannel } from './scan-features.js';
 import { StageChannels } from './stage-channels.js';
 import { StageConfiguration } from './stage-configuration.js';
@@ -88,12 +88,8 @@ export class StageRuntime {
   private readonly groups = new Map<string, ManagedGroup>();
   /** The supervisor each group is a child of. */
   private readonly parents = new Map<ManagedGroup, Supervisor>();
-  /** Owners whose hooks carry their groups' lifecycle, and whether that binding succeeded. */
-  private readonly owners = new WeakMap<object, boolean>();
-  /** Each guarded dependency, and the owners that use it (see `guardDependencies`). */
-  private readonly dependents = new WeakMap<object, Set<object>>();
-  /** The stop of each owner's groups, once begun: an owner stops once, whoever asks first. */
-  private readonly ownerStops = new WeakMap<object, Promise<void>>();
+  /** The providers that own groups, whose lifecycles start and stop them. */
+  private readonly owners: GroupOwners;
   /** Every event; completed once, when the runtime closes. */
   private readonly events = new Subject<StageEvent>();
   private phase: RuntimePhase = { kind: 'assembling' };
@@ -110,6 +106,14 @@ export class StageRuntime {
       options: () => this.configuration.options,
       running: () => this.phase.kind === 'running',
       emit: (event) => this.emit(event),
+      logger: this.logger,
+    });
+    this.owners = new GroupOwners({
+      groups: () => this.groups.values(),
+      running: () => this.phase.kind === 'running',
+      beginClosing: () => this.beginClosing(),
+      parentOf: (managed) => this.parentOf(managed),
+      channels: this.channels,
       logger: this.logger,
     });
   }
@@ -156,8 +160,8 @@ export class StageRuntime {
     if (logging) detachers.push(attachGroupLog(group, new Logger(options.name)));
     const detach = (): void => detachers.forEach((each) => each());
 
-    const bound = owner !== undefined && this.bindOwner(owner);
-    if (bound && dependencies !== undefined) this.guardDependencies(owner, dependencies);
+    const bound = owner !== undefined && this.owners.bind(owner);
+    if (bound && dependencies !== undefined) this.owners.guardDependencies(owner, dependencies);
     const managed = new ManagedGroup({
       group,
       origin,
@@ -341,89 +345,6 @@ export class StageRuntime {
     if (this.phase.kind === 'closing' || this.phase.kind === 'closed') return;
     this.phase = { kind: 'closing' };
     for (const managed of this.groups.values()) managed.close();
-  }
-
-  private bindOwner(owner: object): boolean {
-    const known = this.owners.get(owner);
-    if (known !== undefined) return known;
-
-    const bound = bindOwnerLifecycle(owner, {
-      bootstrap: () => this.startOwnedBy(owner),
-      destroy: () => this.stopOwnedBy(owner),
-    });
-    this.owners.set(owner, bound);
-    if (!bound) {
-      this.logger.warn(
-        `Stage cannot wrap the lifecycle hooks of ${owner.constructor?.name ?? 'a provider'} ` +
-          `(the instance is frozen, sealed or has read-only hooks): its groups start and stop ` +
-          `with Stage's own module, possibly after the providers they use were destroyed.`,
-      );
-    }
-    return bound;
-  }
-
-  /**
-   * Makes each of `dependencies` that has an `onModuleDestroy` stop `owner`'s groups before it
-   * runs. A dependency that cannot be wrapped is left to Nest's order, which is right unless the
-   * owner's module is global.
-   */
-  private guardDependencies(owner: object, dependencies: readonly object[]): void {
-    for (const dependency of dependencies) {
-      if (dependency === owner) continue;
-      let owners = this.dependents.get(dependency);
-      if (owners === undefined) {
-        const guarded = bindBeforeDestroy(dependency, () => this.stopOwnersOf(dependency));
-        if (!guarded) continue;
-        owners = new Set();
-        this.dependents.set(dependency, owners);
-      }
-      owners.add(owner);
-    }
-  }
-
-  /** A dependency's destroy phase begins: the groups of every owner that uses it stop first. */
-  private async stopOwnersOf(dependency: object): Promise<void> {
-    for (const owner of this.dependents.get(dependency) ?? []) await this.stopOwnedBy(owner);
-  }
-
-  /** The owner's bootstrap phase: lets its groups run. */
-  private startOwnedBy(owner: object): void {
-    if (this.phase.kind !== 'running') return;
-    for (const managed of this.groups.values()) {
-      if (managed.owner === owner && managed.launch === 'with-owner') managed.open();
-    }
-  }
-
-  /**
-   * The owner's destroy phase: the application is closing. Stops the owner's groups in reverse
-   * declaration order, each through its supervisor and within its deadline; the last consumer of
-   * a channel first drains it. Never rejects.
-   */
-  private stopOwnedBy(owner: object): Promise<void> {
-    let stop = this.ownerStops.get(owner);
-    if (stop === undefined) {
-      stop = this.stopGroupsOf(owner);
-      this.ownerStops.set(owner, stop);
-    }
-    return stop;
-  }
-
-  private async stopGroupsOf(owner: object): Promise<void> {
-    this.beginClosing();
-    const owned = [...this.groups.values()].filter((managed) => managed.owner === owner);
-    for (const managed of owned.reverse()) {
-      const before = this.channels.drainBefore(managed);
-      if (before !== undefined) managed.planStop({ before });
-      try {
-        await this.parentOf(managed).stopChild(managed.name);
-      } catch (error) {
-        this.logger.error(
-          `Stopping group "${managed.name}" failed: ${String(error)}`,
-          error instanceof Error ? error.stack : undefined,
-        );
-      }
-      managed.planStop(undefined);
-    }
   }
 
   private onSupervisorEvent(event: SupervisorEvent): void {
