@@ -619,7 +619,13 @@ export class ChannelCore<TMessage, TReply>
     delivery.settled = true;
     delivery.lease.letGo(delivery);
     this.#inFlight--;
-    return delivery.envelope;
+    const envelope = delivery.envelope;
+    if (envelope.timer !== undefined) {
+      // The handler's deadline (handler mode): the delivery it guarded is over.
+      clearTimeout(envelope.timer);
+      envelope.timer = undefined;
+    }
+    return envelope;
   }
 
   handled(delivery: ChannelDelivery<TMessage, TReply>, reply: TReply): void {

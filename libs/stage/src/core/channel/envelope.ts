@@ -77,7 +77,10 @@ export class Envelope<TMessage, TReply>
   state: EnvelopeState = 'waiting';
   /** The last failed delivery's error. */
   lastError: Error | undefined = undefined;
-  /** The redelivery timer, only while `delayed`. */
+  /**
+   * The redelivery timer while `delayed`; while `in-flight` in handler mode, the handler's
+   * deadline, cleared when the delivery settles. Unset otherwise.
+   */
   timer: NodeJS.Timeout | undefined = undefined;
   /**
    * Set while a sender still waits to hear about this message, cleared the moment it is

@@ -167,6 +167,7 @@ describe.each(WAYS_TO_RUN)('handleChannel, %s', (_way, wrap) => {
 
   it('puts back uncounted, once its stop abandons the task, a delivery whose handler hangs', async () => {
     const channel = new Channel<string>({ name: 'jobs' });
+    const events = record(channel);
     const { group } = await started(channel, () => new Promise<void>(() => {}), {
       handlerTimeoutMs: 100,
     });
@@ -177,10 +178,31 @@ describe.each(WAYS_TO_RUN)('handleChannel, %s', (_way, wrap) => {
     await vi.advanceTimersByTimeAsync(20);
     expect((await stopping).abandoned).toHaveLength(1);
     expect(channel.stats()).toMatchObject({ inFlight: 0, buffered: 1, delayed: 0 });
-    await vi.advanceTimersByTimeAsync(100); // the abandoned handler's timeout changes nothing
+    expect(vi.getTimerCount()).toBe(0); // the handler's deadline went with its delivery
+    await vi.advanceTimersByTimeAsync(100);
 
+    expect(events.map((event) => event.type)).not.toContain('handler-abandoned');
     expect(channel.stats()).toMatchObject({ inFlight: 0, buffered: 1, delayed: 0 });
     expect((await channel.receive(newRun()))?.deliveryCount).toBe(1);
+  });
+
+  it('disarms the handler deadline of a delivery settled by its handler, leaving no timer', async () => {
+    const channel = new Channel<string, string>({ name: 'jobs' });
+    const { group } = await started(
+      channel,
+      async (body) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return body.toUpperCase();
+      },
+      { handlerTimeoutMs: 60_000 },
+    );
+    const reply = channel.request('quick');
+    await vi.advanceTimersByTimeAsync(5);
+
+    await expect(reply).resolves.toBe('QUICK');
+    expect(vi.getTimerCount()).toBe(0);
+    await group.stop();
+    expectBalanced(channel);
   });
 
   it('lets the handler in progress finish when its task is asked to stop', async () => {

@@ -117,14 +117,20 @@ export class HandlerRun implements ChannelWaiter<unknown, unknown> {
     return false;
   }
 
-  /** Waits for an asynchronous handler, within the timeout if there is one. */
+  /**
+   * Waits for an asynchronous handler, within the timeout if there is one. The deadline is kept on
+   * the delivery's message: whatever settles the delivery first (the handler's result, the run's
+   * stop, its abandonment at the group's stop deadline) disarms it, so that it never outlives the
+   * delivery it guards nor acts on a later one.
+   */
   #awaitHandler(delivery: ChannelDelivery<unknown, unknown>, pending: Promise<unknown>): void {
     const { core, timeoutMs } = this.spec;
-    let timer: NodeJS.Timeout | undefined;
     let done = false;
     if (timeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        if (done) return;
+      const envelope = delivery.envelope;
+      envelope.timer = setTimeout(() => {
+        envelope.timer = undefined;
+        if (done || delivery.settled) return;
         done = true;
         this.#hung(delivery, timeoutMs);
       }, timeoutMs);
@@ -133,13 +139,11 @@ export class HandlerRun implements ChannelWaiter<unknown, unknown> {
       (value: unknown) => {
         if (done) return; // hung and abandoned: a late result is ignored
         done = true;
-        if (timer !== undefined) clearTimeout(timer);
         this.#settleThenNext(() => core.handled(delivery, value));
       },
       (error: unknown) => {
         if (done) return;
         done = true;
-        if (timer !== undefined) clearTimeout(timer);
         this.#settleThenNext(() => failDelivery(core, delivery, error));
       },
     );
