@@ -9,7 +9,14 @@ import {
   type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { StageModule, StageRegistry, Supervised, type TaskContext } from 'nestjs-stage';
+import {
+  type Channel,
+  getChannelToken,
+  StageModule,
+  StageRegistry,
+  Supervised,
+  type TaskContext,
+} from 'nestjs-stage';
 import { describe, expect, it, vi } from 'vitest';
 
 import { aborted, boot } from './support/boot.js';
@@ -333,6 +340,43 @@ describe('shutdown', () => {
         report: { settled: 0, abandoned: [{ index: 0, attempt: 1 }], clean: false },
       });
       release();
+    });
+
+    it("keeps a consumer's deadline when the wall clock is set back while its channel drains", async () => {
+      @Injectable()
+      class HungHandler {
+        @Supervised({ channel: 'jobs', shutdownTimeoutMs: 200 })
+        handle(): Promise<void> {
+          return new Promise<void>(() => undefined);
+        }
+      }
+
+      const { app } = await boot({
+        imports: [
+          StageModule.forRoot({ logging: false }),
+          StageModule.forFeature({ channels: [{ name: 'jobs' }] }),
+        ],
+        providers: [HungHandler],
+      });
+      const registry = app.get(StageRegistry);
+      await app.get<Channel<number>>(getChannelToken('jobs')).send(1);
+      await vi.waitFor(() => expect(registry.channel('jobs').stats.inFlight).toBe(1));
+
+      const closing = app.close();
+      await sleep(50);
+      const wallClock = Date.now.bind(Date);
+      const setBack = vi.spyOn(Date, 'now').mockImplementation(() => wallClock() - 3_600_000);
+      const outcome = await Promise.race([
+        closing.then(() => 'closed'),
+        sleep(3_000).then(() => 'still closing an hour later, as the wall clock tells it'),
+      ]);
+      setBack.mockRestore();
+
+      expect(outcome).toBe('closed');
+      expect(registry.status('HungHandler.handle').state).toMatchObject({
+        kind: 'stopped',
+        report: { abandoned: [{ index: 0, attempt: 1 }] },
+      });
     });
   });
 });

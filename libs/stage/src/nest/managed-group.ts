@@ -201,13 +201,13 @@ export class ManagedGroup implements SupervisedChild {
     before: (budgetMs: number) => Promise<void>,
     budgetMs: number,
   ): Promise<StopReport> {
-    const started = Date.now();
+    const started = performance.now();
     try {
       await before(budgetMs);
     } catch {
       // `before` reports its own failures; the stop goes on regardless.
     }
-    const left = Math.max(0, budgetMs - (Date.now() - started));
+    const left = Math.max(0, budgetMs - (performance.now() - started));
     return this.group.stop({ timeoutMs: left });
   }
 }
