@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { StageModule, StageRegistry, Supervised, type TaskContext } from 'nestjs-stage';
+import {
+  type Channel,
+  InjectChannel,
+  StageModule,
+  StageRegistry,
+  Supervised,
+  type TaskContext,
+} from 'nestjs-stage';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { aborted, boot } from './support/boot.js';
@@ -50,6 +57,39 @@ describe('a supervised method that throws', () => {
         error: expect.objectContaining({ message: 'feed unavailable' }),
       },
     });
+    await app.close();
+  });
+
+  it('prints the stack of a loop-mode failure once, though its group and its channel both log it', async () => {
+    @Injectable()
+    class Consumer {
+      constructor(@InjectChannel('jobs') readonly jobs: Channel<string>) {}
+
+      @Supervised({ backoff: { minMs: 0, maxMs: 0 } })
+      async run(ctx: TaskContext): Promise<void> {
+        for await (const delivery of this.jobs.consume(ctx)) {
+          if (delivery.deliveryCount === 1) throw new Error('poison pill');
+        }
+      }
+    }
+
+    const { app, logs } = await boot({
+      imports: [
+        StageModule.forRoot(),
+        StageModule.forFeature({ channels: [{ name: 'jobs', redelivery: { minMs: 1 } }] }),
+      ],
+      providers: [Consumer],
+    });
+    await app.get(Consumer).jobs.send('job');
+    await vi.waitFor(() => expect(app.get(StageRegistry).channel('jobs').stats.handled).toBe(1));
+
+    const told = logs.entries.filter(
+      (entry) => entry.level === 'error' && entry.message.includes('poison pill'),
+    );
+    expect(told.map((entry) => entry.context)).toEqual(
+      expect.arrayContaining(['Consumer.run', 'Stage']),
+    );
+    expect(told.filter((entry) => entry.stack !== undefined)).toHaveLength(1);
     await app.close();
   });
 

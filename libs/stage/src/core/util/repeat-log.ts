@@ -1,8 +1,10 @@
-import { messageOf, stackOf } from '../errors/thrown-value-error.js';
+import { messageOf } from '../errors/thrown-value-error.js';
+import { stackOnce } from './stack-once.js';
 import type { GroupLogger } from '../group/failure-log.js';
 
 /**
- * Logs the first of a series of repeated errors in full and sums up the rest once per window.
+ * Logs the first of a series of repeated errors in full (with its stack, unless a line printed it
+ * already: see `stackOnce`) and sums up the rest once per window.
  * Its lifecycle: quiet (no window open) or counting (a window open, `#timer` set).
  */
 export class RepeatLog {
@@ -34,7 +36,7 @@ export class RepeatLog {
       return;
     }
     this.#open();
-    this.#logger.error(line, stackOf(error));
+    this.#logger.error(line, stackOnce(error));
   }
 
   /** Writes the pending summary, if any; the window stays as it is. */

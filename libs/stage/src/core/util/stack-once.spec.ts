@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+
+import { stackOnce } from './stack-once.js';
+
+describe('stackOnce', () => {
+  it('gives the stack of an error the first time only', () => {
+    const error = new Error('the broker hung up');
+
+    expect(stackOnce(error)).toBe(error.stack);
+    expect(stackOnce(error)).toBeUndefined();
+  });
+
+  it('keeps the errors apart', () => {
+    const first = new Error('one');
+    const second = new Error('two');
+    stackOnce(first);
+
+    expect(stackOnce(second)).toBe(second.stack);
+  });
+});
