@@ -30,6 +30,13 @@ describe('OperandsPipe', () => {
     expect(() => pipe.transform(query)).toThrow(message);
   });
 
+  it('refuses with 400 two finite operands whose sum overflows a double', () => {
+    expect(() => pipe.transform({ a: '1e308', b: '1e308' })).toThrow(
+      'The sum of 1e+308 and 1e+308 is too large for a double',
+    );
+    expect(pipe.transform({ a: '1e308', b: '-1e308' })).toEqual({ a: 1e308, b: -1e308 });
+  });
+
   it('refuses a query that is not an object as missing operands', () => {
     expect(() => pipe.transform(undefined)).toThrow('Query parameter "a" is missing');
   });

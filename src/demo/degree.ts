@@ -8,6 +8,8 @@ export const DEGREES: readonly Degree[] = [1, 2];
 export interface DegreeInfo {
   /** The endpoint that adds in this degree. */
   readonly path: string;
+  /** A few words naming how requests reach the workers, for the summary's column header. */
+  readonly short: string;
   /** One line on how requests reach the workers. */
   readonly summary: string;
 }
@@ -15,10 +17,12 @@ export interface DegreeInfo {
 export const DEGREE_INFO: Readonly<Record<Degree, DegreeInfo>> = {
   1: {
     path: '/v1/add',
+    short: 'own queue',
     summary: "the application's own queue; a crash loses the request, the HTTP handler retries",
   },
   2: {
     path: '/v2/add',
+    short: 'Stage channel',
     summary: 'a Stage channel; a crash fails one delivery, Stage redelivers, no retry needed',
   },
 };

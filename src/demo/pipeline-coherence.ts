@@ -3,15 +3,15 @@ import type { PipelineReport } from './pipeline-report.js';
 /**
  * What is wrong with the pipeline's run, as sentences; empty when the run is coherent:
  *
- * - Ticks were sent, crashes were injected into the auditor, and every tick sent was audited
- *   (`lost == 0`), in sequence within its session, with the channel drained and its ledger
+ * - Ticks were sent, crashes were injected into the auditor, none was lost, and every tick sent
+ *   was audited (none dead-lettered or left pending), in sequence within its session, with the channel drained and its ledger
  *   agreeing with the ticker and the auditor (nothing dead-lettered).
  * - The supervisor is `one-for-all` and restarted its children at least once; every crash led to
  *   a restart; and until the ticker was stopped on purpose, every restart took the ticker along
  *   with the auditor (both were restarted as many times).
  */
 export function pipelineIncoherences(report: PipelineReport): string[] {
-  const { beforeWindDown, windDown, counters, lost } = report;
+  const { beforeWindDown, windDown, counters, pending, lost } = report;
   const { ticksSent, audit, crashes, ledger, restarts } = counters;
   const problems: string[] = [];
   const where = 'pipeline';
@@ -41,9 +41,13 @@ export function pipelineIncoherences(report: PipelineReport): string[] {
     problems.push(`${where}: the auditor did not drain the channel within ${windDown.ms} ms.`);
   }
   if (lost > 0) {
+    problems.push(`${where}: ${lost} of ${ticksSent} ticks ended no counted way: they were lost.`);
+  }
+  const unaudited = ticksSent - audit.audited;
+  if (unaudited > 0) {
     problems.push(
-      `${where}: ${lost} of ${ticksSent} ticks were never audited (dead-lettered ` +
-        `${ledger.deadLettered}, still pending ${ledger.buffered + ledger.inFlight + ledger.delayed}).`,
+      `${where}: ${unaudited} of ${ticksSent} ticks were never audited (dead-lettered ` +
+        `${ledger.deadLettered}, still pending ${pending}).`,
     );
   }
   if (audit.sequenceBreaks > 0) {

@@ -9,7 +9,12 @@ export interface PipelineReport {
   readonly windDown: WindDown;
   /** The counters once wound down. */
   readonly counters: PipelineCounters;
-  /** Ticks the channel accepted that the auditor never audited. */
+  /** Ticks still in the channel at the end (buffered, in flight or waiting to be redelivered). */
+  readonly pending: number;
+  /**
+   * Ticks the channel accepted that ended no counted way: neither audited, nor dead-lettered, nor
+   * still pending. Stage promises 0.
+   */
   readonly lost: number;
 }
 
@@ -19,10 +24,13 @@ export function pipelineReport(
   windDown: WindDown,
   counters: PipelineCounters,
 ): PipelineReport {
+  const { ticksSent, audit, ledger } = counters;
+  const pending = ledger.buffered + ledger.inFlight + ledger.delayed;
   return {
     beforeWindDown,
     windDown,
     counters,
-    lost: Math.max(0, counters.ticksSent - counters.audit.audited),
+    pending,
+    lost: Math.max(0, ticksSent - audit.audited - ledger.deadLettered - pending),
   };
 }

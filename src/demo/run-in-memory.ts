@@ -117,7 +117,8 @@ async function driveDegree(
   const report = degreeReport(degree, load, readCounters(app, degree, load.sent));
 
   console.log(
-    `  ${load.sent} requests in ${load.seconds} s: ${load.correct} answered with the right sum; ` +
+    `  ${load.sent} requests sent for ${durationSeconds} s (the run took ${load.seconds} s, ` +
+      `answering those in flight): ${load.correct} answered with the right sum; ` +
       `${report.counters.crashes} crashes injected.`,
   );
   return report;

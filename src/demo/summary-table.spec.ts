@@ -29,12 +29,12 @@ describe('summaryTable', () => {
       ),
     ]);
 
-    expect(header).toEqual(['measure', 'degree 1', 'degree 2']);
+    expect(header).toEqual(['measure', 'degree 1: own queue', 'degree 2: Stage channel']);
     expect(rows).toEqual([
       ['requests sent', 10, 10],
       ['answered (right sum)', 9, 10],
-      ['dead-lettered (500)', '-', 0],
       ['errors (non-2xx)', 1, 0],
+      ['of which dead-lettered (500)', '-', 0],
       ['errors (timeouts)', 0, 0],
       ['wrong sums', 0, 0],
       ['latency p50 (ms)', 2, 2],

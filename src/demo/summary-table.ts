@@ -1,3 +1,4 @@
+import { DEGREE_INFO } from './degree.js';
 import type { DegreeReport } from './degree-report.js';
 import type { Cell } from './render-table.js';
 
@@ -23,12 +24,15 @@ export function summaryTable(reports: readonly DegreeReport[]): SummaryTable {
     row(label, ({ counters: { ledger } }) => (ledger === undefined ? '-' : value(ledger)));
 
   return {
-    header: ['measure', ...reports.map(({ degree }) => `degree ${degree}`)],
+    header: [
+      'measure',
+      ...reports.map(({ degree }) => `degree ${degree}: ${DEGREE_INFO[degree].short}`),
+    ],
     rows: [
       row('requests sent', ({ load }) => load.sent),
       row('answered (right sum)', ({ load }) => load.correct),
-      fromLedger('dead-lettered (500)', (ledger) => ledger.deadLettered),
       row('errors (non-2xx)', ({ load }) => load.non2xx),
+      fromLedger('of which dead-lettered (500)', (ledger) => ledger.deadLettered),
       row('errors (timeouts)', ({ load }) => load.timeouts),
       row('wrong sums', ({ load }) => load.wrongSums),
       row('latency p50 (ms)', ({ load }) => load.latency.p50),

@@ -111,7 +111,8 @@ export async function driveReplicas(options: DriveReplicasOptions): Promise<Repl
         : killHalfway(processes[victim]!, ready[victim]!, redis, options.durationMs / 2, print),
     ]);
     print(
-      `  ${load.sent} requests in ${load.seconds} s: ${load.correct} answered with the right sum.`,
+      `  ${load.sent} requests sent for ${options.durationMs / 1000} s (the run took ` +
+        `${load.seconds} s, answering those in flight): ${load.correct} answered with the right sum.`,
     );
 
     const settle = await settleRedis(redis, Date.now());
