@@ -5,6 +5,7 @@ import type { ChannelStorage } from './channel-storage.js';
 import { MemoryChannelStorage } from './memory-channel-storage.js';
 import { Backoff, MAX_TIMER_MS } from '../backoff/backoff.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { expectOneOf } from '../util/option-checks.js';
 
 /** Channel options with every default applied, checked once. Internal. */
 export interface ResolvedChannelOptions<TMessage> {
@@ -50,15 +51,7 @@ export function resolveChannelOptions<TMessage>(
   const capacity = integerAtLeast(owner, 'capacity', options.capacity, 1, 1024);
   const maxDeliveries = integerAtLeast(owner, 'maxDeliveries', options.maxDeliveries, 1, 5);
   const drainTimeoutMs = timerMsAtLeast(owner, 'drainTimeoutMs', options.drainTimeoutMs, 0, 5000);
-  const overflow = options.overflow ?? 'wait';
-  if (!OVERFLOW_MODES.includes(overflow)) {
-    throw new InvalidOptionError(
-      owner,
-      'overflow',
-      overflow,
-      `one of ${OVERFLOW_MODES.join(', ')}`,
-    );
-  }
+  const overflow = expectOneOf(options.overflow, OVERFLOW_MODES, 'wait', owner, 'overflow');
   const storage = resolveStorage(owner, options);
   if (overflow === 'drop-oldest' && isSharedStorage(storage)) {
     throw new InvalidOptionError(

@@ -4,6 +4,7 @@ import type { TaskFn } from './task-context.js';
 import type { IntensityOptions, TaskGroupOptions } from './task-group-options.js';
 import { Backoff, MAX_TIMER_MS } from '../backoff/backoff.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { expectOneOf } from '../util/option-checks.js';
 
 /**
  * The largest group: a million tasks already take about a gigabyte of heap, and a size typed
@@ -57,15 +58,7 @@ export function resolveGroupOptions(options: TaskGroupOptions): ResolvedGroupOpt
   const size = options.size ?? 1;
   validateSize(size, owner);
 
-  const restart = options.restart ?? 'on-failure';
-  if (!RESTART_POLICIES.includes(restart)) {
-    throw new InvalidOptionError(
-      owner,
-      'restart',
-      restart,
-      `one of ${RESTART_POLICIES.join(', ')}`,
-    );
-  }
+  const restart = expectOneOf(options.restart, RESTART_POLICIES, 'on-failure', owner, 'restart');
 
   const intensity =
     options.intensity === undefined || options.intensity === false

@@ -75,7 +75,14 @@ describe('TaskGroup', () => {
     it('rejects an unknown restart policy', () => {
       const options = { name: 'g', task: async () => {}, restart: 'sometimes' };
       expect(() => new TaskGroup(options as unknown as TaskGroupOptions)).toThrow(
-        /"restart".*always, on-failure, never.*"sometimes"/,
+        'expected one of "always", "on-failure", "never", received "sometimes"',
+      );
+    });
+
+    it('suggests the restart policy a typo was meant to be', () => {
+      const options = { name: 'g', task: async () => {}, restart: 'on-failur' };
+      expect(() => new TaskGroup(options as unknown as TaskGroupOptions)).toThrow(
+        '"never" (did you mean "on-failure"?), received "on-failur"',
       );
     });
 

@@ -41,7 +41,7 @@ describe('Supervisor', () => {
     it('says what was expected and what was received', () => {
       expect(() => build({ name: 'app', strategy: 'one-for-some' })).toThrow(
         'Invalid option "strategy" for supervisor "app": expected one of "one-for-one", ' +
-          '"one-for-all", "rest-for-one", received "one-for-some".',
+          '"one-for-all", "rest-for-one" (did you mean "one-for-one"?), received "one-for-some".',
       );
     });
 

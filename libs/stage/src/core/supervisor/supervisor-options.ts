@@ -7,7 +7,7 @@ import { RESTART_POLICIES, type RestartPolicy } from '../group/restart-policy.js
 import type { IntensityOptions } from '../group/task-group-options.js';
 import type { SupervisedChild } from './child.js';
 import { SUPERVISOR_STRATEGIES, type SupervisorStrategy } from './supervisor-strategy.js';
-import { expectRecord, rejectUnknownKeys } from '../util/option-checks.js';
+import { expectOneOf, expectRecord, rejectUnknownKeys } from '../util/option-checks.js';
 
 /**
  * The default restart intensity of a supervisor: more than 3 restarts within 60 s and it gives
@@ -90,14 +90,20 @@ export function resolveSupervisorOptions(input: unknown): ResolvedSupervisorOpti
   return {
     name,
     owner,
-    strategy: oneOf(options['strategy'], SUPERVISOR_STRATEGIES, 'one-for-one', owner, 'strategy'),
+    strategy: expectOneOf(
+      options['strategy'],
+      SUPERVISOR_STRATEGIES,
+      'one-for-one',
+      owner,
+      'strategy',
+    ),
     intensity:
       intensity === undefined
         ? DEFAULT_SUPERVISOR_INTENSITY
         : intensity === false
           ? false
           : validateIntensity(intensity, owner),
-    restart: oneOf(options['restart'], RESTART_POLICIES, 'on-failure', owner, 'restart'),
+    restart: expectOneOf(options['restart'], RESTART_POLICIES, 'on-failure', owner, 'restart'),
     backoff:
       backoff === undefined || backoff === false
         ? undefined
@@ -153,19 +159,4 @@ export function resolveStopBudget(input: unknown, owner: string): number | undef
   if (timeoutMs === undefined) return undefined;
   validateTimeout(timeoutMs, owner, 'timeoutMs');
   return timeoutMs;
-}
-
-function oneOf<TValue extends string>(
-  value: unknown,
-  allowed: readonly TValue[],
-  fallback: TValue,
-  owner: string,
-  option: string,
-): TValue {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as TValue)) {
-    const expected = `one of ${allowed.map((each) => `"${each}"`).join(', ')}`;
-    throw new InvalidOptionError(owner, option, value, expected);
-  }
-  return value as TValue;
 }

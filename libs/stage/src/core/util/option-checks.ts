@@ -39,6 +39,27 @@ export function rejectUnknownKeys(
 }
 
 /**
+ * `value` when it is one of `allowed`, `fallback` when it is `undefined`.
+ *
+ * @throws InvalidOptionError naming `owner` and `option`, listing the allowed values quoted, with
+ * the closest one when `value` looks like a typo of it.
+ */
+export function expectOneOf<TValue extends string>(
+  value: unknown,
+  allowed: readonly TValue[],
+  fallback: TValue,
+  owner: string,
+  option: string,
+): TValue {
+  if (value === undefined) return fallback;
+  if (allowed.includes(value as TValue)) return value as TValue;
+  const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
+  const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
+  const expected = `one of ${allowed.map((each) => `"${each}"`).join(', ')}${hint}`;
+  throw new InvalidOptionError(owner, option, value, expected);
+}
+
+/**
  * What an unknown option name should have been, for `InvalidOptionError`'s "expected": the
  * closest known name when the given one looks like a typo of it, then every known name.
  */
