@@ -12,12 +12,12 @@ interface Exited {
   readonly stderr: string;
 }
 
-function runApp(): Promise<Exited> {
+function runApp(stuckIn: string): Promise<Exited> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', REGISTER, APP],
-      { timeout: 15_000 },
+      { timeout: 15_000, env: { ...process.env, STUCK_IN: stuckIn } },
       (error, stdout, stderr) =>
         resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
     );
@@ -25,17 +25,19 @@ function runApp(): Promise<Exited> {
 }
 
 describe('an application that awaits a request before its consumers start', () => {
-  it('says why its bootstrap never finished before Node ends it', async () => {
-    const { code, stdout, stderr } = await runApp();
+  it.each(['onModuleInit', 'onApplicationBootstrap'])(
+    'says why its bootstrap never finished before Node ends it, when awaited in %s',
+    async (stuckIn) => {
+      const { code, stdout, stderr } = await runApp(stuckIn);
 
-    expect(code).toBe(13); // Node's exit code for a top-level await that never settles
-    expect(stdout).not.toContain('bootstrapped');
-    expect(stderr).toContain(
-      'The application is ending before its bootstrap finished, with messages waiting for ' +
-        'consumers that start only once it has (channel "jobs" holds 1).',
-    );
-    expect(stderr).toContain(
-      'give the request a timeoutMs, or make it from onApplicationBootstrap()',
-    );
-  }, 20_000);
+      expect(code).toBe(13); // Node's exit code for a top-level await that never settles
+      expect(stdout).not.toContain('bootstrapped');
+      expect(stderr).toContain(
+        'The process is ending with messages waiting for consumers that never started ' +
+          '(channel "jobs" holds 1).',
+      );
+      expect(stderr).toContain('Make the request once app.init() or app.listen() has resolved');
+    },
+    20_000,
+  );
 });

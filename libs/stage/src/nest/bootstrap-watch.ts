@@ -12,14 +12,14 @@ const watched = new Map<
 >();
 
 /**
- * Watches one application's channels until it has bootstrapped: if the process is about to
- * exit before that (`beforeExit`: nothing is left to run) while channels hold messages that wait
- * for consumers, the likely cause is a request awaited before the bootstrap (in a provider
- * factory or `onModuleInit`), which waits for consumers that only start once the bootstrap is
- * done, so Node ends the process with nothing printed. `report` says so first. Internal.
+ * Watches one application's channels until it closes: if the process is about to exit
+ * (`beforeExit`: nothing is left to run) while channels whose consumers never started hold
+ * messages, the likely cause is a request awaited during the bootstrap (in a provider factory,
+ * `onModuleInit` or `onApplicationBootstrap`), which waits for consumers that start only later in
+ * the bootstrap, so Node ends the process with nothing printed. `report` says so first. Internal.
  *
  * One `beforeExit` listener serves every watched application; it is removed once none is.
- * Returns the function that ends the watch (at bootstrap, or at close).
+ * Returns the function that ends the watch (at close).
  */
 export function watchBootstrap(
   key: object,

@@ -58,13 +58,13 @@ export class StageChannels {
     },
   };
 
-  /** Ends the watch of the bootstrap (see `watchBootstrap`), once a channel was built. */
+  /** Ends the watch for consumers that never started (see `watchBootstrap`), once one began. */
   private unwatch: (() => void) | undefined;
 
   constructor(private readonly configuration: StageConfiguration) {}
 
-  /** The application bootstrapped, or closes: the watch of its bootstrap ends. */
-  bootstrapped(): void {
+  /** The application closes: the watch for consumers that never started ends. */
+  private endWatch(): void {
     this.unwatch?.();
     this.unwatch = undefined;
   }
@@ -93,10 +93,12 @@ export class StageChannels {
     const held = stuck.map(({ name, buffered }) => `"${name}" holds ${buffered}`).join(', ');
     // Logged whatever the `logging` option: the process is about to end with nothing else said.
     this.logger.error(
-      `The application is ending before its bootstrap finished, with messages waiting for ` +
-        `consumers that start only once it has (channel ${held}). A request awaited in a provider ` +
-        `factory or in onModuleInit() waits for them forever: send without awaiting, give the ` +
-        `request a timeoutMs, or make it from onApplicationBootstrap().`,
+      `The process is ending with messages waiting for consumers that never started ` +
+        `(channel ${held}). Consumers start during the bootstrap, each in its provider's ` +
+        `onApplicationBootstrap(): a request awaited before then (in a provider factory, ` +
+        `onModuleInit() or onApplicationBootstrap()) can wait for them forever. Make the ` +
+        `request once app.init() or app.listen() has resolved, send without awaiting, or give ` +
+        `the request a timeoutMs.`,
     );
   }
 
@@ -168,7 +170,7 @@ export class StageChannels {
    * stops forwarding events. Never rejects.
    */
   async closeAll(): Promise<void> {
-    this.bootstrapped();
+    this.endWatch();
     await Promise.all(
       this.list().map(async ({ name, channel }) => {
         const wasOpen = channel.state.kind !== 'closed';

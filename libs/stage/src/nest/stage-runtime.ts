@@ -291,7 +291,6 @@ export class StageRuntime {
   bootstrap(): void {
     if (this.phase.kind !== 'assembling') return;
     this.phase = { kind: 'running' };
-    this.channels.bootstrapped();
     for (const managed of this.groups.values()) {
       if (managed.launch === 'with-stage') managed.open();
     }
