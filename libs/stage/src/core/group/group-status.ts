@@ -10,7 +10,12 @@ export type GroupState =
   | { readonly kind: 'gave-up'; readonly error: Error; readonly at: number }
   | { readonly kind: 'completed' };
 
-/** A point-in-time snapshot of a group, safe to serialize. */
+/**
+ * A point-in-time snapshot of a group: plain data, except its errors (`lastFailure.error`, a
+ * gave-up state's `error`), which are the `Error` objects themselves so that callers can tell them
+ * apart. `JSON.stringify` writes an `Error` as `{}`: map errors to what you want to show (their
+ * `message`, a Stage error's `code`) before sending a snapshot over the wire.
+ */
 export interface GroupStatus {
   readonly name: string;
   readonly path: readonly string[];
