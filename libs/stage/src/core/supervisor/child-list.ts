@@ -1,7 +1,7 @@
 import type { SupervisedChild } from './child.js';
 import type { ChildRecord } from './child-record.js';
 import type { OwnedTimers } from './owned-timers.js';
-import { stopWithDeadline } from './stop-with-deadline.js';
+import { stopWithDeadline, withinDeadline } from './stop-with-deadline.js';
 import {
   summarizeChildStops,
   type ChildStopReport,
@@ -57,12 +57,17 @@ export class ChildList {
   /**
    * Stops one child within `timeoutMs` (default: the deadline it was added with), marking its
    * record `stopping`, then `stopped`. A child never started in this run is reported stopped at
-   * once; a child already stopping shares that stop. Never rejects.
+   * once. A child already stopping (a `stopChild()`, a removal or a give-up under way) shares that
+   * stop, held to `timeoutMs` all the same: past it, it is reported `timed-out` while that stop
+   * goes on. Never rejects.
    */
   stop(record: ChildRecord, timeoutMs = record.shutdownTimeoutMs): Promise<ChildStopReport> {
     const { state } = record;
     if (state.kind === 'idle') return Promise.resolve(notStartedReport(record));
-    if (state.kind === 'stopping') return state.done;
+    if (state.kind === 'stopping') {
+      if (timeoutMs === undefined) return state.done;
+      return withinDeadline(record.child, state.done, timeoutMs, this.#deadlines);
+    }
 
     const done = stopWithDeadline(record.child, timeoutMs, this.#deadlines).then((report) => {
       if (record.state.kind === 'stopping' && record.state.done === done) {
@@ -81,15 +86,13 @@ export class ChildList {
 
   /**
    * Stops every child started in this run, in reverse start order, one after the other, while
-   * `isCurrent()` holds. With `budgetMs`, each child gets the smaller of its own deadline and
-   * what is left of the budget.
+   * `isCurrent()` holds. With a `deadline` (on the monotonic clock, `performance.now()`), each
+   * child gets the smaller of its own deadline and what is left until then.
    */
   async stopAll(
-    budgetMs: number | undefined,
+    deadline: number | undefined,
     isCurrent: () => boolean,
   ): Promise<SupervisorStopReport> {
-    // On the monotonic clock, so that a wall clock set back or forward cannot stretch the budget.
-    const deadline = budgetMs === undefined ? undefined : performance.now() + budgetMs;
     const reports: ChildStopReport[] = [];
     for (const record of this.snapshot().reverse()) {
       if (!isCurrent()) break;
@@ -103,8 +106,13 @@ export class ChildList {
 /** The deadline of one child's stop: its own, capped by what is left of the stop's budget. */
 function childDeadline(own: number | undefined, deadline: number | undefined): number | undefined {
   if (deadline === undefined) return own;
-  const remaining = Math.max(0, deadline - performance.now());
+  const remaining = msUntil(deadline);
   return own === undefined ? remaining : Math.min(own, remaining);
+}
+
+/** The ms left until `deadline` on the monotonic clock (`performance.now()`); never negative. */
+export function msUntil(deadline: number): number {
+  return Math.max(0, deadline - performance.now());
 }
 
 function notStartedReport(record: ChildRecord): ChildStopReport {

@@ -44,16 +44,30 @@ export async function stopWithDeadline(
         : { ...base, kind: 'failed', error: notAStopReport(child.name, report) },
     (error: unknown): ChildStopReport => ({ ...base, kind: 'failed', error: toError(error) }),
   );
-  if (timeoutMs === undefined) return outcome;
+  return timeoutMs === undefined ? outcome : withinDeadline(child, outcome, timeoutMs, timers);
+}
 
+/**
+ * `stopping`, the report of a stop of `child` already under way, or a `timed-out` report once
+ * `timeoutMs` plus {@link STOP_REPORT_GRACE_MS} have passed first: how a stop begun with a longer
+ * deadline (or none) is held to a shorter one. The deadline is armed on `timers`; cancelling them
+ * ends the wait early (reported `timed-out`). Never rejects.
+ */
+export async function withinDeadline(
+  child: SupervisedChild,
+  stopping: Promise<ChildStopReport>,
+  timeoutMs: number,
+  timers: OwnedTimers,
+): Promise<ChildStopReport> {
   const deadline = timers.wait(Math.min(timeoutMs + STOP_REPORT_GRACE_MS, MAX_TIMER_MS));
   const timedOut = deadline.done.then((): ChildStopReport => ({
-    ...base,
+    name: child.name,
+    path: child.path,
     kind: 'timed-out',
     timeoutMs,
   }));
   try {
-    return await Promise.race([outcome, timedOut]);
+    return await Promise.race([stopping, timedOut]);
   } finally {
     deadline.cancel();
   }

@@ -8,11 +8,12 @@ import { RestartIntensity } from '../group/restart-intensity.js';
 import type { RestartPolicy } from '../group/restart-policy.js';
 import type { StopOptions } from '../group/stop-report.js';
 import type { ChildExit, ChildParent, SupervisedChild } from './child.js';
-import { ChildList } from './child-list.js';
+import { ChildList, msUntil } from './child-list.js';
 import { assertCanOwn, own } from './child-ownership.js';
 import { ChildRecord, normalizeExit, wantsRestart } from './child-record.js';
 import { ChildRemovals } from './child-removals.js';
 import { OwnedTimers } from './owned-timers.js';
+import { STOP_REPORT_GRACE_MS } from './stop-with-deadline.js';
 import { StrategyRestarts } from './strategy-restarts.js';
 import { SupervisorEmitter } from './supervisor-emitter.js';
 import type { ChildStartReason, ExitDecision, SupervisorListener } from './supervisor-events.js';
@@ -487,12 +488,27 @@ export class Supervisor implements SupervisedChild {
     if (this.#startPending && this.#run === run) this.start();
   }
 
+  /** Waits for the removals under way, until `deadline` (and its grace) at the latest. */
+  async #removalsWithin(deadline: number | undefined): Promise<void> {
+    const removals = this.#removals.settled();
+    if (deadline === undefined) {
+      await removals;
+      return;
+    }
+    const wait = this.#deadlineTimers.wait(msUntil(deadline) + STOP_REPORT_GRACE_MS);
+    await Promise.race([removals, wait.done]);
+    wait.cancel();
+  }
+
   async #stopAll(budgetMs: number | undefined, run: number): Promise<SupervisorStopReport> {
+    // On the monotonic clock, so that a wall clock set back or forward cannot stretch the budget.
+    const deadline = budgetMs === undefined ? undefined : performance.now() + budgetMs;
     // Never stop a child from inside its own `childExited` call (a listener may call `stop()`).
     await Promise.resolve();
-    const report = await this.#children.stopAll(budgetMs, () => this.#run === run);
-    await this.#removals.settled();
-    // Deadlines armed by a restart that this stop interrupted.
+    const report = await this.#children.stopAll(deadline, () => this.#run === run);
+    await this.#removalsWithin(deadline);
+    // Deadlines armed by a restart this stop interrupted, or by a removal still under way: those
+    // end now, reported `timed-out`.
     this.#deadlineTimers.cancelAll();
 
     this.#state = { kind: 'stopped', report };
