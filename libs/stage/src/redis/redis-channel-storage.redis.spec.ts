@@ -127,6 +127,36 @@ describe('RedisChannelStorage', () => {
       await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
     });
 
+    it('hands out each of its own old pending entries once, even when they are idle past claimIdleMs', async () => {
+      const name = channelName();
+      const stream = streamOf(name);
+      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      const total = 300;
+      for (let n = 0; n < total; n++) await raw.xadd(stream, '*', 'id', `m${n}`, 'body', `${n}`);
+      // Consumer r1 read them all, then was killed; it comes back after claimIdleMs.
+      await raw.xreadgroup('GROUP', 'stage', 'r1', 'COUNT', total, 'STREAMS', stream, '>');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const restarted = replica<number>(name, 'r1', { claimIdleMs: 100, reclaimIntervalMs: 20 });
+      const handled = new Map<string, number[]>();
+      const group = new TaskGroup({
+        name: 'workers',
+        task: handleChannel(restarted, async (_body, delivery) => {
+          handled.set(delivery.id, [...(handled.get(delivery.id) ?? []), delivery.deliveryCount]);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }),
+      });
+      group.start();
+
+      await eventually(() => handled.size === total, 10_000, 'every message handled');
+      await new Promise((resolve) => setTimeout(resolve, 200)); // time for a second copy to show
+      await group.stop();
+
+      const counts = new Set([...handled.values()].flat());
+      const twice = [...handled].filter(([, deliveries]) => deliveries.length > 1);
+      expect({ twice, counts: [...counts] }).toEqual({ twice: [], counts: [2] });
+      expect(restarted.stats()).toMatchObject({ received: total, handled: total, duplicates: 0 });
+    });
+
     it('claims entries idle past claimIdleMs from a dead consumer, with a delivery count of 2', async () => {
       const name = channelName();
       const stream = streamOf(name);

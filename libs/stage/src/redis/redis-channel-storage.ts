@@ -169,6 +169,7 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
       heldCount: () => this.#held.size,
       renewals: () => [...this.#held.values()].map((entry): [string, ''] => [entry.entryId, '']),
       admit: (read, counts) => this.#admit(read, counts),
+      mayClaim: () => this.#reader.historyRead,
     };
     this.#reader = new StreamReader({
       link,

@@ -8,6 +8,12 @@ import type { EntryIntake } from './stream-reader.js';
 export interface MaintainedEntries extends EntryIntake {
   /** The entries held, each as `[entryId, '']`: renewed without changing its delivery count. */
   renewals(): [string, ''][];
+  /**
+   * Whether idle entries may be claimed now: not before this consumer has read back its own
+   * pending entries from an earlier run, which `XAUTOCLAIM` would otherwise claim too (it does not
+   * skip the caller's own entries), handing them out twice.
+   */
+  mayClaim(): boolean;
 }
 
 /**
@@ -104,7 +110,9 @@ export class StreamMaintenance<TMessage> {
     try {
       const held = this.#entries.renewals();
       if (held.length > 0) await this.renew(held, '');
-      if (this.#entries.wanted() > 0 && host.receiving) await this.#reclaim();
+      if (this.#entries.wanted() > 0 && host.receiving && this.#entries.mayClaim()) {
+        await this.#reclaim();
+      }
       if (this.#acks.takeTrimDue()) await this.#operations.track(commands.trim());
       await this.#deadLetters.refresh();
     } catch (error) {

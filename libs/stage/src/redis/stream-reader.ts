@@ -84,6 +84,14 @@ export class StreamReader {
       .finally(() => (this.#looping = false));
   }
 
+  /**
+   * Whether this consumer's own pending entries from an earlier run have all been read back. Until
+   * then they are not claimed: a claim would take them a second time, and count a delivery more.
+   */
+  get historyRead(): boolean {
+    return !this.#readingHistory;
+  }
+
   /** Ends the loop's wait (for demand, or for its retry delay) at once. */
   wake(): void {
     const wake = this.#wake;
