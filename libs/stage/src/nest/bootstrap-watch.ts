@@ -1,6 +1,6 @@
 import type { Channel } from '../core/channel/channel.js';
 
-/** What a watch reports when the process is about to end before its application bootstrapped. */
+/** What a watch reports when the process is about to end with messages no consumer ever took. */
 export type StuckBootstrapReport = (
   stuck: readonly { readonly name: string; readonly buffered: number }[],
 ) => void;
