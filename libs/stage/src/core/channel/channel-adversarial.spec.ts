@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Channel } from './channel.js';
 import type { ChannelEvent } from './channel-events.js';
 import type { OverflowMode } from './channel-options.js';
-import { DELIVERIES_PER_CLOCK_CHECK, TURN_BUDGET_MS } from './channel-core.js';
+import { DELIVERIES_PER_CLOCK_CHECK, TURN_BUDGET_MS } from './turn-budget.js';
 import { handleChannel } from './handle-channel.js';
 import { expectBalanced, newRun, outcome, record, type Outcome } from './channel.spec-helper.js';
 import { ChannelClosedError } from '../errors/channel-closed-error.js';

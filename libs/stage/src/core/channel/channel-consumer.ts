@@ -70,7 +70,7 @@ export class ChannelConsumer<TMessage, TReply>
       if (!previous.settled) this.#core.handled(previous, undefined as TReply);
     }
     if (this.#returned) return Promise.resolve(DONE);
-    if (this.#core.owesTurn && !this.finished) return this.#afterTurn(() => this.next());
+    if (this.#core.turns.owed && !this.finished) return this.#afterTurn(() => this.next());
     const delivery = this.#core.take(this.lease);
     if (delivery !== undefined) {
       this.#current = delivery;
@@ -101,13 +101,13 @@ export class ChannelConsumer<TMessage, TReply>
    * the event loop a turn (`take()` yields it); never waits.
    */
   tryTake(): ChannelDelivery<TMessage, TReply> | undefined {
-    return this.#returned || this.#core.owesTurn ? undefined : this.#core.take(this.lease);
+    return this.#returned || this.#core.turns.owed ? undefined : this.#core.take(this.lease);
   }
 
   /** Takes the next message, waiting for one; `undefined` once nothing more will come. */
   take(): Promise<ChannelDelivery<TMessage, TReply> | undefined> {
     if (this.#waiting !== undefined) return this.#waiting.then(() => this.take());
-    if (this.#core.owesTurn && !this.finished) return this.#afterTurn(() => this.take());
+    if (this.#core.turns.owed && !this.finished) return this.#afterTurn(() => this.take());
     const delivery = this.tryTake();
     if (delivery !== undefined || this.finished) return Promise.resolve(delivery);
     const waiting = new Promise<ChannelDelivery<TMessage, TReply> | undefined>((resolve) => {
@@ -120,7 +120,7 @@ export class ChannelConsumer<TMessage, TReply>
 
   /** Yields to the event loop once, then runs `then` (see the class's documentation). */
   #afterTurn<TResult>(then: () => Promise<TResult>): Promise<TResult> {
-    this.#core.turnTaken();
+    this.#core.turns.taken();
     const turn = new Promise<void>((resolve) => setImmediate(resolve));
     this.#waiting = turn;
     return turn.then(() => {

@@ -1,4 +1,3 @@
-import { performance as processClock } from 'node:perf_hooks';
 import { AbortFanOut } from './abort-fan-out.js';
 import type { Backoff } from '../backoff/backoff.js';
 import type { ChannelCloseReport } from './channel-close-report.js';
@@ -29,6 +28,7 @@ import { MessageIdSource } from './message-id.js';
 import type { MessageId } from './message-id.js';
 import type { ResolvedChannelOptions } from './resolve-channel-options.js';
 import { RunLease } from './run-lease.js';
+import { TurnBudget } from './turn-budget.js';
 import { ChannelClosedError } from '../errors/channel-closed-error.js';
 import { ChannelFullError } from '../errors/channel-full-error.js';
 import { ChannelNotStartedError } from '../errors/channel-not-started-error.js';
@@ -53,19 +53,6 @@ interface Drain {
 
 /** Where a message left over at close went. */
 type LeftOver = 'returned' | 'dead-lettered' | 'stored';
-
-/**
- * How long, in ms, a channel's consumers may go on taking messages since one of them last yielded
- * to the event loop; past it, the next one to take yields once (`setImmediate`) first. A consumer
- * that feeds its own channel, or whose handler returns at once, would otherwise take message
- * after message in one macrotask, and no timer, I/O or stop could get in. A time budget rather
- * than a count of messages bounds that wait however long each message takes, and costs one yield
- * per budget: nothing measurable on throughput.
- */
-export const TURN_BUDGET_MS = 5;
-
-/** How many deliveries a channel hands out between two looks at the clock (see TURN_BUDGET_MS). */
-export const DELIVERIES_PER_CLOCK_CHECK = 128;
 
 /**
  * The engine of a channel: admission, hand-over, settlement, redelivery, close and the ledger.
@@ -126,15 +113,11 @@ export class ChannelCore<TMessage, TReply>
   readonly #events: ChannelEmitter;
   /** Set while `dispatch` runs, so that a nested call leaves the work to the running loop. */
   #dispatching = false;
-  /** Deliveries handed out since the clock was last read (see `owesTurn`). */
-  #handedSinceCheck = 0;
   /**
-   * When a consumer last yielded to the event loop (or the channel was made), on the process's
-   * clock: `performance` from `node:perf_hooks`, which fake timers in tests do not replace.
+   * The fairness clock its consumers read before taking: whether one of them must yield to the
+   * event loop first. Counted on every delivery handed out.
    */
-  #turnStartedAt = processClock.now();
-  /** Set once `TURN_BUDGET_MS` has passed since `#turnStartedAt`; cleared when a consumer yields. */
-  #owesTurn = false;
+  readonly turns = new TurnBudget();
   /**
    * Shared storages: sends handed to the storage and not confirmed yet. Counted in `#buffered`
    * (accepted, not ended) but not in the storage's window.
@@ -553,33 +536,12 @@ export class ChannelCore<TMessage, TReply>
   ): ChannelDelivery<TMessage, TReply> {
     this.#buffered--;
     this.#inFlight++;
-    if (++this.#handedSinceCheck === DELIVERIES_PER_CLOCK_CHECK) this.#checkTurn();
+    this.turns.handedOne();
     envelope.state = 'in-flight';
     const delivery = envelope.deliverTo(lease);
     lease.hold(delivery);
     if (this.#senders.length > 0 && this.#buffered <= this.#refillAt) this.#admitSenders();
     return delivery;
-  }
-
-  /**
-   * Whether a consumer must yield to the event loop before it takes more: the channel has been
-   * handing out messages for {@link TURN_BUDGET_MS} since a consumer last did (read every
-   * {@link DELIVERIES_PER_CLOCK_CHECK} deliveries).
-   */
-  get owesTurn(): boolean {
-    return this.#owesTurn;
-  }
-
-  /** A consumer is yielding to the event loop: the budget starts over. */
-  turnTaken(): void {
-    this.#owesTurn = false;
-    this.#handedSinceCheck = 0;
-    this.#turnStartedAt = processClock.now();
-  }
-
-  #checkTurn(): void {
-    this.#handedSinceCheck = 0;
-    if (processClock.now() - this.#turnStartedAt >= TURN_BUDGET_MS) this.#owesTurn = true;
   }
 
   wait(consumer: ChannelWaiter<TMessage, TReply>): void {

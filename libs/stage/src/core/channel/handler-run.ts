@@ -65,12 +65,12 @@ export class HandlerRun implements ChannelWaiter<unknown, unknown> {
     try {
       const { core } = this.spec;
       for (;;) {
-        const delivery = core.owesTurn ? undefined : core.take(this.lease);
+        const delivery = core.turns.owed ? undefined : core.take(this.lease);
         if (delivery === undefined) {
           if (this.lease.ended || core.exhausted) {
             this.#finish();
-          } else if (core.owesTurn) {
-            core.turnTaken();
+          } else if (core.turns.owed) {
+            core.turns.taken();
             setImmediate(afterTurn, this);
           } else {
             core.wait(this);
