@@ -206,10 +206,7 @@ export class ChannelCore<TMessage, TReply>
       sender.resolveReply = resolve;
       sender.reject = reject;
     });
-    if (signal !== undefined) {
-      sender.signal = signal;
-      this.aborts.follow(signal, sender);
-    }
+    if (signal !== undefined) sender.follow(signal);
     if (timeoutMs !== undefined) {
       sender.timeout = setTimeout(requestTimedOut, timeoutMs, this, envelope, timeoutMs);
       if (this.#shared !== undefined) sender.expiresAt = Date.now() + timeoutMs;
@@ -252,19 +249,16 @@ export class ChannelCore<TMessage, TReply>
       case 'wait':
         if (this.state === NOT_STARTED) {
           envelope.state = 'done';
-          this.#reject(envelope, new ChannelNotStartedError(this.name, this.capacity));
+          envelope.rejectSender(new ChannelNotStartedError(this.name, this.capacity));
           return;
         }
         envelope.state = 'waiting';
         this.#senders.push(envelope);
-        if (signal !== undefined && envelope.sender !== undefined) {
-          envelope.sender.signal = signal;
-          this.aborts.follow(signal, envelope.sender);
-        }
+        if (signal !== undefined) envelope.sender?.follow(signal);
         return;
       case 'reject':
         envelope.state = 'done';
-        this.#reject(envelope, new ChannelFullError(this.name, this.capacity, this.overflow));
+        envelope.rejectSender(new ChannelFullError(this.name, this.capacity, this.overflow));
         return;
       case 'drop-newest':
         this.#ledger.accepted++;
@@ -276,7 +270,7 @@ export class ChannelCore<TMessage, TReply>
         // The new message is in before the drop is reported: a listener sees a consistent
         // channel, and a close it makes drains the new message too.
         this.#accept(envelope);
-        if (!envelope.isRequest) this.#resolveSend(envelope);
+        if (!envelope.isRequest) envelope.resolveSend();
         if (oldest !== undefined) this.#drop(oldest);
         return;
       }
@@ -290,9 +284,9 @@ export class ChannelCore<TMessage, TReply>
     this.storage.settle(envelope);
     const overflow = this.overflow === 'drop-oldest' ? 'drop-oldest' : 'drop-newest';
     if (envelope.isRequest) {
-      this.#reject(envelope, new ChannelFullError(this.name, this.capacity, overflow));
+      envelope.rejectSender(new ChannelFullError(this.name, this.capacity, overflow));
     } else {
-      this.#resolveSend(envelope);
+      envelope.resolveSend();
     }
     if (this.#events.active) {
       this.#events.emit({ type: 'dropped', channel: this.name, id: envelope.id, overflow });
@@ -343,7 +337,7 @@ export class ChannelCore<TMessage, TReply>
     this.#ledger.published++;
     if (!envelope.isRequest) {
       envelope.state = 'done';
-      this.#resolveSend(envelope);
+      envelope.resolveSend();
     } else {
       envelope.state = envelope.sender === undefined ? 'done' : 'published';
     }
@@ -364,42 +358,10 @@ export class ChannelCore<TMessage, TReply>
   #admitSenders(): void {
     while (this.#senders.length > 0 && this.#load() < this.capacity) {
       const envelope = this.#senders.shift() as Envelope<TMessage, TReply>;
-      const sender = envelope.sender;
-      if (!envelope.isRequest && sender?.signal !== undefined) {
-        this.aborts.unfollow(sender.signal, sender);
-        sender.signal = undefined;
-      }
+      // Once in, a send can no longer be taken back by its signal; a request can, until replied.
+      if (!envelope.isRequest) envelope.sender?.unfollow();
       this.#accept(envelope);
-      if (!envelope.isRequest && this.#shared === undefined) this.#resolveSend(envelope);
-    }
-  }
-
-  /** Resolves a waiting send with its id, if its sender still waits. */
-  #resolveSend(envelope: Envelope<TMessage, TReply>): void {
-    const sender = envelope.sender;
-    this.#forgetSender(envelope);
-    sender?.resolveId?.(envelope.id);
-  }
-
-  /** Rejects the sender (of a send or a request), if it still waits. */
-  #reject(envelope: Envelope<TMessage, TReply>, reason: unknown): void {
-    const sender = envelope.sender;
-    this.#forgetSender(envelope);
-    sender?.reject?.(reason);
-  }
-
-  /** Stops waiting on a sender: clears its timeout and its signal listener. */
-  #forgetSender(envelope: Envelope<TMessage, TReply>): void {
-    const sender = envelope.sender;
-    if (sender === undefined) return;
-    envelope.sender = undefined;
-    if (sender.timeout !== undefined) {
-      clearTimeout(sender.timeout);
-      sender.timeout = undefined;
-    }
-    if (sender.signal !== undefined) {
-      this.aborts.unfollow(sender.signal, sender);
-      sender.signal = undefined;
+      if (!envelope.isRequest && this.#shared === undefined) envelope.resolveSend();
     }
   }
 
@@ -423,7 +385,7 @@ export class ChannelCore<TMessage, TReply>
       case 'waiting':
         this.#senders.remove(envelope);
         envelope.state = 'done';
-        this.#reject(envelope, reason);
+        envelope.rejectSender(reason);
         return;
       case 'buffered':
         this.storage.remove(envelope);
@@ -444,10 +406,10 @@ export class ChannelCore<TMessage, TReply>
       case 'published':
         this.#awaiting.delete(envelope.id);
         envelope.state = 'done';
-        this.#reject(envelope, reason);
+        envelope.rejectSender(reason);
         return;
       default:
-        this.#reject(envelope, reason);
+        envelope.rejectSender(reason);
         return;
     }
     this.#checkDrained();
@@ -459,7 +421,7 @@ export class ChannelCore<TMessage, TReply>
     envelope.state = 'done';
     this.storage.settle(envelope);
     const told = envelope.sender !== undefined;
-    this.#reject(envelope, reason);
+    envelope.rejectSender(reason);
     if (this.#events.active) {
       this.#events.emit({
         type: 'withdrawn',
@@ -597,11 +559,7 @@ export class ChannelCore<TMessage, TReply>
     envelope.state = 'done';
     this.storage.settle(envelope);
     if (envelope.isRequest) {
-      const resolve = envelope.sender?.resolveReply;
-      if (resolve !== undefined) {
-        this.#forgetSender(envelope);
-        resolve(reply);
-      } else if (this.#events.active) {
+      if (!envelope.resolveReply(reply) && this.#events.active) {
         this.#events.emit({ type: 'late-reply-ignored', channel: this.name, id: envelope.id });
       }
     }
@@ -710,8 +668,7 @@ export class ChannelCore<TMessage, TReply>
     };
     const evicted = this.storage.addDeadLetter(letter, envelope);
     if (envelope.sender !== undefined) {
-      this.#reject(
-        envelope,
+      envelope.rejectSender(
         new DeadLetteredError(this.name, envelope.id, envelope.failures, error),
       );
     }
@@ -791,7 +748,7 @@ export class ChannelCore<TMessage, TReply>
     this.state = CLOSING;
     for (let sender = this.#senders.shift(); sender !== undefined; sender = this.#senders.shift()) {
       sender.state = 'done';
-      this.#reject(sender, new ChannelClosedError(this.name));
+      sender.rejectSender(new ChannelClosedError(this.name));
     }
     if (this.#events.active) this.#events.emit({ type: 'closing', channel: this.name });
     // Consumers that never started drain nothing; only unconfirmed sends are worth waiting for.
@@ -848,7 +805,7 @@ export class ChannelCore<TMessage, TReply>
     // Requests sent through a shared storage: no reply will be read from here on.
     for (const envelope of this.#awaiting.values()) {
       if (envelope.state === 'published') envelope.state = 'done';
-      this.#reject(envelope, new ChannelClosedError(this.name));
+      envelope.rejectSender(new ChannelClosedError(this.name));
     }
     this.#awaiting.clear();
     const report = this.#report({
@@ -964,12 +921,10 @@ export class ChannelCore<TMessage, TReply>
     if (envelope.state === 'buffered') this.#confirmed(envelope);
     envelope.state = 'done';
     if (!reply.ok) {
-      this.#reject(envelope, reply.error);
+      envelope.rejectSender(reply.error);
       return;
     }
-    const resolve = envelope.sender?.resolveReply;
-    this.#forgetSender(envelope);
-    resolve?.(reply.value as TReply);
+    envelope.resolveReply(reply.value as TReply);
   }
 
   settledElsewhere(message: StoredMessage<TMessage>): void {

@@ -1,4 +1,4 @@
-import type { AbortFollower } from './abort-fan-out.js';
+import type { AbortFanOut, AbortFollower } from './abort-fan-out.js';
 import { Redelivery, type ChannelDelivery } from './channel-delivery.js';
 import type { StoredMessage } from './channel-storage.js';
 import type { QueueLinks } from './linked-queue.js';
@@ -20,8 +20,11 @@ import { toError } from '../errors/thrown-value-error.js';
  */
 export type EnvelopeState = 'waiting' | 'buffered' | 'in-flight' | 'delayed' | 'published' | 'done';
 
-/** What a sender's signal calls back into when it fires. */
+/** The channel a message belongs to, as its sender sees it. */
 export interface EnvelopeOwner<TMessage, TReply> {
+  /** Where senders follow their signals: one listener per signal, however many wait on it. */
+  readonly aborts: AbortFanOut;
+  /** A sender's signal fired while it waited to hear about `envelope`. */
   senderAborted(envelope: Envelope<TMessage, TReply>): void;
 }
 
@@ -52,6 +55,29 @@ export class Sender<TMessage, TReply> implements AbortFollower {
     readonly owner: EnvelopeOwner<TMessage, TReply>,
     readonly envelope: Envelope<TMessage, TReply>,
   ) {}
+
+  /** Follows `signal` on the sender's behalf until {@link unfollow} or {@link release}. */
+  follow(signal: AbortSignal): void {
+    this.signal = signal;
+    this.owner.aborts.follow(signal, this);
+  }
+
+  /** Stops following the sender's signal, if it was followed. */
+  unfollow(): void {
+    const signal = this.signal;
+    if (signal === undefined) return;
+    this.signal = undefined;
+    this.owner.aborts.unfollow(signal, this);
+  }
+
+  /** Stops waiting on the sender's behalf: disarms its timeout and unfollows its signal. */
+  release(): void {
+    if (this.timeout !== undefined) {
+      clearTimeout(this.timeout);
+      this.timeout = undefined;
+    }
+    this.unfollow();
+  }
 
   /** The sender's signal fired. */
   signalAborted(): void {
@@ -131,6 +157,37 @@ export class Envelope<TMessage, TReply>
     }
     this.#firstLease = lease;
     return this;
+  }
+
+  // ---- Answering its sender: at most once, since each answer clears `sender` first -----------
+
+  /** Resolves a waiting send with the message's id, if its sender still waits. */
+  resolveSend(): void {
+    const sender = this.sender;
+    if (sender === undefined) return;
+    this.sender = undefined;
+    sender.release();
+    sender.resolveId?.(this.id);
+  }
+
+  /** Resolves a request with `reply`; returns false, doing nothing, when nobody waits for it. */
+  resolveReply(reply: TReply): boolean {
+    const sender = this.sender;
+    const resolve = sender?.resolveReply;
+    if (sender === undefined || resolve === undefined) return false;
+    this.sender = undefined;
+    sender.release();
+    resolve(reply);
+    return true;
+  }
+
+  /** Rejects the sender (of a send or a request) with `reason`, if it still waits. */
+  rejectSender(reason: unknown): void {
+    const sender = this.sender;
+    if (sender === undefined) return;
+    this.sender = undefined;
+    sender.release();
+    sender.reject?.(reason);
   }
 
   // ---- As its first delivery (read only once `deliverTo` returned the envelope itself) --------
