@@ -103,11 +103,7 @@ export class ChannelCore<TMessage, TReply>
    * hooks cannot find it (see `#leaseOf`); a group's own runs never land here.
    */
   readonly #leases = new WeakMap<TaskContext, RunLease<TMessage, TReply>>();
-  /** Messages waiting in storage for a consumer (see ChannelStats.buffered). */
-  #buffered = 0;
-  /** Messages a task holds (see ChannelStats.inFlight). */
-  #inFlight = 0;
-  /** The counters of how messages ended. */
+  /** Where each message taken in is now, and how the others ended (see the invariant above). */
   readonly #ledger = new ChannelLedger();
   /** The channel's listeners. */
   readonly #events: ChannelEmitter;
@@ -119,7 +115,7 @@ export class ChannelCore<TMessage, TReply>
    */
   readonly turns = new TurnBudget();
   /**
-   * Shared storages: sends handed to the storage and not confirmed yet. Counted in `#buffered`
+   * Shared storages: sends handed to the storage and not confirmed yet. Counted in the ledger's `buffered`
    * (accepted, not ended) but not in the storage's window.
    */
   #unconfirmed = 0;
@@ -221,7 +217,7 @@ export class ChannelCore<TMessage, TReply>
    * the shared store's estimated backlog on a shared storage.
    */
   #load(): number {
-    return this.#shared === undefined ? this.#buffered : this.#shared.backlog;
+    return this.#shared === undefined ? this.#ledger.buffered : this.#shared.backlog;
   }
 
   /** Whether a new message gets in at once: room in the buffer and no sender waiting before it. */
@@ -266,7 +262,7 @@ export class ChannelCore<TMessage, TReply>
         return;
       case 'drop-oldest': {
         const oldest = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
-        if (oldest !== undefined) this.#buffered--;
+        if (oldest !== undefined) this.#ledger.buffered--;
         // The new message is in before the drop is reported: a listener sees a consistent
         // channel, and a close it makes drains the new message too.
         this.#accept(envelope);
@@ -300,7 +296,7 @@ export class ChannelCore<TMessage, TReply>
   #accept(envelope: Envelope<TMessage, TReply>): void {
     envelope.state = 'buffered';
     this.#ledger.accepted++;
-    this.#buffered++;
+    this.#ledger.buffered++;
     if (this.#shared !== undefined) {
       this.#publish(this.#shared, envelope);
       return;
@@ -333,7 +329,7 @@ export class ChannelCore<TMessage, TReply>
   #confirmed(envelope: Envelope<TMessage, TReply>): void {
     if (envelope.state !== 'buffered') return;
     this.#unconfirmed--;
-    this.#buffered--;
+    this.#ledger.buffered--;
     this.#ledger.published++;
     if (!envelope.isRequest) {
       envelope.state = 'done';
@@ -348,7 +344,7 @@ export class ChannelCore<TMessage, TReply>
   #notConfirmed(envelope: Envelope<TMessage, TReply>, error: unknown): void {
     if (envelope.state !== 'buffered') return;
     this.#unconfirmed--;
-    this.#buffered--;
+    this.#ledger.buffered--;
     this.#awaiting.delete(envelope.id);
     this.#withdraw(envelope, error);
     this.#checkDrained();
@@ -389,7 +385,7 @@ export class ChannelCore<TMessage, TReply>
         return;
       case 'buffered':
         this.storage.remove(envelope);
-        this.#buffered--;
+        this.#ledger.buffered--;
         if (this.#shared !== undefined) {
           // Not confirmed yet: the server may still store it, and a replica handle it; its reply
           // will be ignored.
@@ -397,7 +393,8 @@ export class ChannelCore<TMessage, TReply>
           this.#awaiting.delete(envelope.id);
         }
         this.#withdraw(envelope, reason);
-        if (this.#senders.length > 0 && this.#buffered <= this.#refillAt) this.#admitSenders();
+        if (this.#senders.length > 0 && this.#ledger.buffered <= this.#refillAt)
+          this.#admitSenders();
         break;
       case 'delayed':
         this.#clearDelay(envelope);
@@ -483,7 +480,7 @@ export class ChannelCore<TMessage, TReply>
   #takeReady(): Envelope<TMessage, TReply> | undefined {
     let envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
     while (envelope?.sender?.expiresAt !== undefined && envelope.sender.expiresAt <= Date.now()) {
-      this.#buffered--;
+      this.#ledger.buffered--;
       this.#withdraw(envelope, new RequestTimeoutError(this.name, 0, envelope.id));
       this.#checkDrained();
       envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
@@ -496,13 +493,13 @@ export class ChannelCore<TMessage, TReply>
     envelope: Envelope<TMessage, TReply>,
     lease: RunLease<TMessage, TReply>,
   ): ChannelDelivery<TMessage, TReply> {
-    this.#buffered--;
-    this.#inFlight++;
+    this.#ledger.buffered--;
+    this.#ledger.inFlight++;
     this.turns.handedOne();
     envelope.state = 'in-flight';
     const delivery = envelope.deliverTo(lease);
     lease.hold(delivery);
-    if (this.#senders.length > 0 && this.#buffered <= this.#refillAt) this.#admitSenders();
+    if (this.#senders.length > 0 && this.#ledger.buffered <= this.#refillAt) this.#admitSenders();
     return delivery;
   }
 
@@ -542,7 +539,7 @@ export class ChannelCore<TMessage, TReply>
   #letGo(delivery: ChannelDelivery<TMessage, TReply>): Envelope<TMessage, TReply> {
     delivery.settled = true;
     delivery.lease.letGo(delivery);
-    this.#inFlight--;
+    this.#ledger.inFlight--;
     const envelope = delivery.envelope;
     if (envelope.timer !== undefined) {
       // The handler's deadline (handler mode): the delivery it guarded is over.
@@ -620,7 +617,7 @@ export class ChannelCore<TMessage, TReply>
       envelope.timer = setTimeout(redeliveryDue, delayMs, this, envelope);
     } else {
       envelope.state = 'buffered';
-      this.#buffered++;
+      this.#ledger.buffered++;
       if (error === undefined) this.storage.prepend(envelope);
       else this.storage.requeue(envelope);
     }
@@ -645,7 +642,7 @@ export class ChannelCore<TMessage, TReply>
     if (envelope.state !== 'delayed') return;
     this.#delayed.remove(envelope);
     envelope.state = 'buffered';
-    this.#buffered++;
+    this.#ledger.buffered++;
     this.storage.requeue(envelope);
     if (this.#consumers.length > 0) this.#dispatch();
   }
@@ -759,7 +756,7 @@ export class ChannelCore<TMessage, TReply>
 
   /** Messages accepted that have not ended yet. */
   get #pending(): number {
-    return this.#buffered + this.#inFlight + this.#delayed.length;
+    return this.#ledger.buffered + this.#ledger.inFlight + this.#delayed.length;
   }
 
   #checkDrained(): void {
@@ -785,18 +782,18 @@ export class ChannelCore<TMessage, TReply>
       kind: 'closed',
       report: { drained, returned: 0, deadLettered: 0, stored: 0, inFlight: 0 },
     };
-    while (this.#buffered > 0) {
+    while (this.#ledger.buffered > 0) {
       const left = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
       if (left === undefined) break;
-      this.#buffered--;
+      this.#ledger.buffered--;
       tally[this.#leaveOver(left)]++;
     }
     // A durable storage may hold accepted messages outside this process's window: they stay.
     // Sends a shared storage has not confirmed yet end when it answers.
-    const outside = this.#buffered - this.#unconfirmed;
+    const outside = this.#ledger.buffered - this.#unconfirmed;
     tally.stored += outside;
     this.#ledger.stored += outside;
-    this.#buffered = this.#unconfirmed;
+    this.#ledger.buffered = this.#unconfirmed;
     for (let left = this.#delayed.shift(); left !== undefined; left = this.#delayed.shift()) {
       clearTimeout(left.timer);
       left.timer = undefined;
@@ -813,7 +810,7 @@ export class ChannelCore<TMessage, TReply>
       returned: tally.returned,
       deadLettered: tally['dead-lettered'],
       stored: tally.stored,
-      inFlight: this.#inFlight,
+      inFlight: this.#ledger.inFlight,
     });
     this.state = { kind: 'closed', report };
     for (
@@ -858,8 +855,6 @@ export class ChannelCore<TMessage, TReply>
 
   stats(): ChannelStats {
     return this.#ledger.snapshot({
-      buffered: this.#buffered,
-      inFlight: this.#inFlight,
       delayed: this.#delayed.length,
       deadLetters: this.storage.deadLetterCount,
       waitingSenders: this.#senders.length,
@@ -900,7 +895,7 @@ export class ChannelCore<TMessage, TReply>
       envelope.sender = sender;
     }
     this.#ledger.received++;
-    this.#buffered++;
+    this.#ledger.buffered++;
     return envelope;
   }
 
