@@ -1,6 +1,7 @@
 import { AbortFanOut } from './abort-fan-out.js';
 import type { Backoff } from '../backoff/backoff.js';
 import type { ChannelCloseReport } from './channel-close-report.js';
+import type { ChannelBasis } from './channel-basis.js';
 import { ChannelConsumer } from './channel-consumer.js';
 import type { ChannelWaiter } from './channel-waiter.js';
 import type { ChannelDelivery } from './channel-delivery.js';
@@ -24,6 +25,7 @@ import type { DeadLetter } from './dead-letter.js';
 import { Envelope, Sender } from './envelope.js';
 import type { EnvelopeOwner } from './envelope.js';
 import { LinkedQueue } from './linked-queue.js';
+import { MessageEndings } from './message-endings.js';
 import { MessageIdSource } from './message-id.js';
 import type { MessageId } from './message-id.js';
 import type { ResolvedChannelOptions } from './resolve-channel-options.js';
@@ -32,8 +34,6 @@ import { TurnBudget } from './turn-budget.js';
 import { ChannelClosedError } from '../errors/channel-closed-error.js';
 import { ChannelFullError } from '../errors/channel-full-error.js';
 import { ChannelNotStartedError } from '../errors/channel-not-started-error.js';
-import { ClosedBeforeDeliveryError } from '../errors/closed-before-delivery-error.js';
-import { DeadLetteredError } from '../errors/dead-lettered-error.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import { toError } from '../errors/thrown-value-error.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
@@ -50,9 +50,6 @@ interface Drain {
   /** The drain deadline; cleared as soon as the drain ends. */
   timer: NodeJS.Timeout | undefined;
 }
-
-/** Where a message left over at close went. */
-type LeftOver = 'returned' | 'dead-lettered' | 'stored';
 
 /**
  * The engine of a channel: admission, hand-over, settlement, redelivery, close and the ledger.
@@ -107,6 +104,8 @@ export class ChannelCore<TMessage, TReply>
   readonly #ledger = new ChannelLedger();
   /** The channel's listeners. */
   readonly #events: ChannelEmitter;
+  /** Every way a message ends, each counted once in `#ledger`. */
+  readonly #endings: MessageEndings<TMessage, TReply>;
   /** Set while `dispatch` runs, so that a nested call leaves the work to the running loop. */
   #dispatching = false;
   /**
@@ -135,6 +134,14 @@ export class ChannelCore<TMessage, TReply>
     this.storage = options.storage;
     this.#redelivery = options.redelivery;
     this.#events = new ChannelEmitter(options.name);
+    const basis: ChannelBasis<TMessage> = {
+      name: this.name,
+      capacity: this.capacity,
+      storage: this.storage,
+      ledger: this.#ledger,
+      events: this.#events,
+    };
+    this.#endings = new MessageEndings(basis);
     this.#shared = isSharedStorage(options.storage) ? options.storage : undefined;
     this.#shared?.attach(this);
   }
@@ -258,7 +265,7 @@ export class ChannelCore<TMessage, TReply>
         return;
       case 'drop-newest':
         this.#ledger.accepted++;
-        this.#drop(envelope);
+        this.#endings.drop(envelope, 'drop-newest');
         return;
       case 'drop-oldest': {
         const oldest = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
@@ -267,25 +274,9 @@ export class ChannelCore<TMessage, TReply>
         // channel, and a close it makes drains the new message too.
         this.#accept(envelope);
         if (!envelope.isRequest) envelope.resolveSend();
-        if (oldest !== undefined) this.#drop(oldest);
+        if (oldest !== undefined) this.#endings.drop(oldest, 'drop-oldest');
         return;
       }
-    }
-  }
-
-  /** Counts and reports a drop; a dropped request is rejected, a dropped send still resolves. */
-  #drop(envelope: Envelope<TMessage, TReply>): void {
-    this.#ledger.dropped++;
-    envelope.state = 'done';
-    this.storage.settle(envelope);
-    const overflow = this.overflow === 'drop-oldest' ? 'drop-oldest' : 'drop-newest';
-    if (envelope.isRequest) {
-      envelope.rejectSender(new ChannelFullError(this.name, this.capacity, overflow));
-    } else {
-      envelope.resolveSend();
-    }
-    if (this.#events.active) {
-      this.#events.emit({ type: 'dropped', channel: this.name, id: envelope.id, overflow });
     }
   }
 
@@ -346,7 +337,7 @@ export class ChannelCore<TMessage, TReply>
     this.#unconfirmed--;
     this.#ledger.buffered--;
     this.#awaiting.delete(envelope.id);
-    this.#withdraw(envelope, error);
+    this.#endings.withdraw(envelope, error);
     this.#checkDrained();
   }
 
@@ -392,13 +383,13 @@ export class ChannelCore<TMessage, TReply>
           this.#unconfirmed--;
           this.#awaiting.delete(envelope.id);
         }
-        this.#withdraw(envelope, reason);
+        this.#endings.withdraw(envelope, reason);
         if (this.#senders.length > 0 && this.#ledger.buffered <= this.#refillAt)
           this.#admitSenders();
         break;
       case 'delayed':
         this.#clearDelay(envelope);
-        this.#withdraw(envelope, reason);
+        this.#endings.withdraw(envelope, reason);
         break;
       case 'published':
         this.#awaiting.delete(envelope.id);
@@ -410,24 +401,6 @@ export class ChannelCore<TMessage, TReply>
         return;
     }
     this.#checkDrained();
-  }
-
-  /** Ends a message by returning it to its sender as an error (or to nobody, if gone). */
-  #withdraw(envelope: Envelope<TMessage, TReply>, reason: unknown, error?: Error): void {
-    this.#ledger.withdrawn++;
-    envelope.state = 'done';
-    this.storage.settle(envelope);
-    const told = envelope.sender !== undefined;
-    envelope.rejectSender(reason);
-    if (this.#events.active) {
-      this.#events.emit({
-        type: 'withdrawn',
-        channel: this.name,
-        id: envelope.id,
-        reason: told ? reason : undefined,
-        ...(error === undefined ? {} : { error }),
-      });
-    }
   }
 
   // ---- Consuming -----------------------------------------------------------------------------
@@ -481,7 +454,7 @@ export class ChannelCore<TMessage, TReply>
     let envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
     while (envelope?.sender?.expiresAt !== undefined && envelope.sender.expiresAt <= Date.now()) {
       this.#ledger.buffered--;
-      this.#withdraw(envelope, new RequestTimeoutError(this.name, 0, envelope.id));
+      this.#endings.withdraw(envelope, new RequestTimeoutError(this.name, 0, envelope.id));
       this.#checkDrained();
       envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
     }
@@ -551,15 +524,7 @@ export class ChannelCore<TMessage, TReply>
 
   handled(delivery: ChannelDelivery<TMessage, TReply>, reply: TReply): void {
     if (delivery.settled) return;
-    const envelope = this.#letGo(delivery);
-    this.#ledger.handled++;
-    envelope.state = 'done';
-    this.storage.settle(envelope);
-    if (envelope.isRequest) {
-      if (!envelope.resolveReply(reply) && this.#events.active) {
-        this.#events.emit({ type: 'late-reply-ignored', channel: this.name, id: envelope.id });
-      }
-    }
+    this.#endings.handled(this.#letGo(delivery), reply);
     this.#checkDrained();
   }
 
@@ -581,10 +546,10 @@ export class ChannelCore<TMessage, TReply>
     }
     if (envelope.isRequest && envelope.sender === undefined) {
       // Its requester stopped waiting: the failure is not redelivered, only reported.
-      this.#withdraw(envelope, undefined, counted ? error : undefined);
-    } else if (this.state.kind === 'closed') this.#leaveOver(envelope);
+      this.#endings.withdraw(envelope, undefined, counted ? error : undefined);
+    } else if (this.state.kind === 'closed') this.#endings.leaveOver(envelope);
     else if (counted && envelope.failures >= this.maxDeliveries) {
-      this.#deadLetter(envelope, error ?? new Error('delivery failed'));
+      this.#endings.deadLetter(envelope, error ?? new Error('delivery failed'));
     } else this.#redeliver(envelope, counted ? error : undefined);
     this.#checkDrained();
   }
@@ -651,51 +616,6 @@ export class ChannelCore<TMessage, TReply>
     clearTimeout(envelope.timer);
     envelope.timer = undefined;
     this.#delayed.remove(envelope);
-  }
-
-  #deadLetter(envelope: Envelope<TMessage, TReply>, error: Error): void {
-    this.#ledger.deadLettered++;
-    envelope.state = 'done';
-    const letter: DeadLetter<TMessage> = {
-      id: envelope.id,
-      body: envelope.body,
-      deliveryCount: envelope.failures,
-      error,
-      at: Date.now(),
-    };
-    const evicted = this.storage.addDeadLetter(letter, envelope);
-    if (envelope.sender !== undefined) {
-      envelope.rejectSender(
-        new DeadLetteredError(this.name, envelope.id, envelope.failures, error),
-      );
-    }
-    if (evicted !== undefined) this.#ledger.deadLettersEvicted++;
-    if (this.#events.active) {
-      this.#events.emit({ type: 'dead-lettered', channel: this.name, letter });
-      if (evicted !== undefined) {
-        this.#events.emit({ type: 'dead-letter-evicted', channel: this.name, letter: evicted });
-      }
-    }
-  }
-
-  /** Ends a message the closed channel can no longer deliver. */
-  #leaveOver(envelope: Envelope<TMessage, TReply>): LeftOver {
-    // A request received through a shared storage stays stored: its requester waits elsewhere,
-    // and another replica can take it and reply.
-    if (envelope.isRequest && this.#shared === undefined) {
-      this.#withdraw(envelope, new ChannelClosedError(this.name));
-      return 'returned';
-    }
-    if (this.storage.durable) {
-      this.#ledger.stored++;
-      envelope.state = 'done';
-      return 'stored';
-    }
-    this.#deadLetter(
-      envelope,
-      new ClosedBeforeDeliveryError(this.name, envelope.id, envelope.lastError),
-    );
-    return 'dead-lettered';
   }
 
   reportAbandoned(delivery: ChannelDelivery<TMessage, TReply>, timeoutMs: number): void {
@@ -786,7 +706,7 @@ export class ChannelCore<TMessage, TReply>
       const left = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
       if (left === undefined) break;
       this.#ledger.buffered--;
-      tally[this.#leaveOver(left)]++;
+      tally[this.#endings.leaveOver(left)]++;
     }
     // A durable storage may hold accepted messages outside this process's window: they stay.
     // Sends a shared storage has not confirmed yet end when it answers.
@@ -797,7 +717,7 @@ export class ChannelCore<TMessage, TReply>
     for (let left = this.#delayed.shift(); left !== undefined; left = this.#delayed.shift()) {
       clearTimeout(left.timer);
       left.timer = undefined;
-      tally[this.#leaveOver(left)]++;
+      tally[this.#endings.leaveOver(left)]++;
     }
     // Requests sent through a shared storage: no reply will be read from here on.
     for (const envelope of this.#awaiting.values()) {
