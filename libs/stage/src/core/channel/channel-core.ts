@@ -1,5 +1,4 @@
 import { AbortFanOut } from './abort-fan-out.js';
-import type { Backoff } from '../backoff/backoff.js';
 import type { ChannelCloseReport } from './channel-close-report.js';
 import type { ChannelBasis } from './channel-basis.js';
 import { ChannelConsumer } from './channel-consumer.js';
@@ -29,6 +28,7 @@ import { MessageEndings } from './message-endings.js';
 import { MessageIdSource } from './message-id.js';
 import type { MessageId } from './message-id.js';
 import type { ResolvedChannelOptions } from './resolve-channel-options.js';
+import { RedeliverySchedule } from './redelivery-schedule.js';
 import { RunLease } from './run-lease.js';
 import { TurnBudget } from './turn-budget.js';
 import { ChannelClosedError } from '../errors/channel-closed-error.js';
@@ -74,7 +74,6 @@ export class ChannelCore<TMessage, TReply>
   readonly storage: ChannelStorage<TMessage>;
   /** The storage again when it is shared between processes; `undefined` in memory. */
   readonly #shared: SharedChannelStorage<TMessage> | undefined;
-  readonly #redelivery: Backoff;
   state: ChannelState = NOT_STARTED;
   /** Set by the first `close()`, and kept: later calls share its promise. */
   #drain: Drain | undefined = undefined;
@@ -88,8 +87,8 @@ export class ChannelCore<TMessage, TReply>
   readonly #senders = new LinkedQueue<Envelope<TMessage, TReply>>();
   /** Consumers waiting for a message, in arrival order; non-empty only when nothing is ready. */
   readonly #consumers = new LinkedQueue<ChannelWaiter<TMessage, TReply>>();
-  /** Messages waiting out their redelivery delay. */
-  readonly #delayed = new LinkedQueue<Envelope<TMessage, TReply>>();
+  /** Messages put back after a failed or interrupted delivery, and those waiting out a delay. */
+  readonly #redeliveries: RedeliverySchedule<TMessage, TReply>;
   /**
    * The signals its waiting senders, and its waiting consumers with a context made outside a
    * group, follow: one listener per signal, however many wait on it.
@@ -132,7 +131,6 @@ export class ChannelCore<TMessage, TReply>
     this.maxDeliveries = options.maxDeliveries;
     this.drainTimeoutMs = options.drainTimeoutMs;
     this.storage = options.storage;
-    this.#redelivery = options.redelivery;
     this.#events = new ChannelEmitter(options.name);
     const basis: ChannelBasis<TMessage> = {
       name: this.name,
@@ -142,6 +140,7 @@ export class ChannelCore<TMessage, TReply>
       events: this.#events,
     };
     this.#endings = new MessageEndings(basis);
+    this.#redeliveries = new RedeliverySchedule(basis, options.redelivery, this);
     this.#shared = isSharedStorage(options.storage) ? options.storage : undefined;
     this.#shared?.attach(this);
   }
@@ -388,7 +387,7 @@ export class ChannelCore<TMessage, TReply>
           this.#admitSenders();
         break;
       case 'delayed':
-        this.#clearDelay(envelope);
+        this.#redeliveries.cancel(envelope);
         this.#endings.withdraw(envelope, reason);
         break;
       case 'published':
@@ -550,7 +549,7 @@ export class ChannelCore<TMessage, TReply>
     } else if (this.state.kind === 'closed') this.#endings.leaveOver(envelope);
     else if (counted && envelope.failures >= this.maxDeliveries) {
       this.#endings.deadLetter(envelope, error ?? new Error('delivery failed'));
-    } else this.#redeliver(envelope, counted ? error : undefined);
+    } else this.#redeliveries.putBack(envelope, counted ? error : undefined);
     this.#checkDrained();
   }
 
@@ -558,64 +557,6 @@ export class ChannelCore<TMessage, TReply>
     if (outcome.kind === 'completed') this.handled(delivery, undefined as TReply);
     else if (outcome.kind === 'failed') this.failed(delivery, outcome.error, true);
     else this.failed(delivery, undefined, false);
-  }
-
-  /**
-   * Puts a message back: at the front after a stop, after its delay after a failure. A `random`
-   * source that throws is reported (`hook-failed`) and the shortest wait used.
-   */
-  #redeliver(envelope: Envelope<TMessage, TReply>, error: Error | undefined): void {
-    this.#ledger.redeliveries++;
-    let delayMs = 0;
-    let randomFailure: { readonly error: unknown } | undefined;
-    if (error !== undefined) {
-      try {
-        delayMs = this.#redelivery.delay(envelope.failures);
-      } catch (thrown) {
-        randomFailure = { error: thrown };
-        delayMs = this.#redelivery.floor(envelope.failures);
-      }
-    }
-    if (delayMs > 0) {
-      envelope.state = 'delayed';
-      this.#delayed.push(envelope);
-      envelope.timer = setTimeout(redeliveryDue, delayMs, this, envelope);
-    } else {
-      envelope.state = 'buffered';
-      this.#ledger.buffered++;
-      if (error === undefined) this.storage.prepend(envelope);
-      else this.storage.requeue(envelope);
-    }
-    // Reported once the message is back in place, so that a listener sees a consistent channel.
-    if (randomFailure !== undefined)
-      this.#events.hookFailed('redelivery.random', randomFailure.error);
-    if (this.#events.active) {
-      this.#events.emit({
-        type: 'redelivered',
-        channel: this.name,
-        id: envelope.id,
-        deliveryCount: envelope.failures + 1,
-        delayMs,
-        error,
-      });
-    }
-    if (delayMs === 0 && this.#consumers.length > 0) this.#dispatch();
-  }
-
-  redeliveryDue(envelope: Envelope<TMessage, TReply>): void {
-    envelope.timer = undefined;
-    if (envelope.state !== 'delayed') return;
-    this.#delayed.remove(envelope);
-    envelope.state = 'buffered';
-    this.#ledger.buffered++;
-    this.storage.requeue(envelope);
-    if (this.#consumers.length > 0) this.#dispatch();
-  }
-
-  #clearDelay(envelope: Envelope<TMessage, TReply>): void {
-    clearTimeout(envelope.timer);
-    envelope.timer = undefined;
-    this.#delayed.remove(envelope);
   }
 
   reportAbandoned(delivery: ChannelDelivery<TMessage, TReply>, timeoutMs: number): void {
@@ -676,7 +617,7 @@ export class ChannelCore<TMessage, TReply>
 
   /** Messages accepted that have not ended yet. */
   get #pending(): number {
-    return this.#ledger.buffered + this.#ledger.inFlight + this.#delayed.length;
+    return this.#ledger.buffered + this.#ledger.inFlight + this.#redeliveries.length;
   }
 
   #checkDrained(): void {
@@ -714,9 +655,11 @@ export class ChannelCore<TMessage, TReply>
     tally.stored += outside;
     this.#ledger.stored += outside;
     this.#ledger.buffered = this.#unconfirmed;
-    for (let left = this.#delayed.shift(); left !== undefined; left = this.#delayed.shift()) {
-      clearTimeout(left.timer);
-      left.timer = undefined;
+    for (
+      let left = this.#redeliveries.takeNext();
+      left !== undefined;
+      left = this.#redeliveries.takeNext()
+    ) {
       tally[this.#endings.leaveOver(left)]++;
     }
     // Requests sent through a shared storage: no reply will be read from here on.
@@ -775,7 +718,7 @@ export class ChannelCore<TMessage, TReply>
 
   stats(): ChannelStats {
     return this.#ledger.snapshot({
-      delayed: this.#delayed.length,
+      delayed: this.#redeliveries.length,
       deadLetters: this.storage.deadLetterCount,
       waitingSenders: this.#senders.length,
       waitingConsumers: this.#consumers.length,
@@ -819,6 +762,7 @@ export class ChannelCore<TMessage, TReply>
     return envelope;
   }
 
+  /** Messages are ready in storage: hands them to waiting consumers, if any wait. */
   ready(): void {
     if (this.#consumers.length > 0) this.#dispatch();
   }
@@ -864,13 +808,6 @@ function requestTimedOut<TMessage, TReply>(
   timeoutMs: number,
 ): void {
   core.requestTimedOut(envelope, timeoutMs);
-}
-
-function redeliveryDue<TMessage, TReply>(
-  core: ChannelCore<TMessage, TReply>,
-  envelope: Envelope<TMessage, TReply>,
-): void {
-  core.redeliveryDue(envelope);
 }
 
 function finishClose<TMessage, TReply>(core: ChannelCore<TMessage, TReply>): void {
