@@ -1,5 +1,6 @@
 import { AbortFanOut } from './abort-fan-out.js';
 import type { ChannelCloseReport } from './channel-close-report.js';
+import { ChannelAdmission } from './channel-admission.js';
 import type { ChannelBasis } from './channel-basis.js';
 import { ChannelConsumer } from './channel-consumer.js';
 import type { ChannelWaiter } from './channel-waiter.js';
@@ -32,8 +33,6 @@ import { RedeliverySchedule } from './redelivery-schedule.js';
 import { RunLease } from './run-lease.js';
 import { TurnBudget } from './turn-budget.js';
 import { ChannelClosedError } from '../errors/channel-closed-error.js';
-import { ChannelFullError } from '../errors/channel-full-error.js';
-import { ChannelNotStartedError } from '../errors/channel-not-started-error.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import { toError } from '../errors/thrown-value-error.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
@@ -77,14 +76,13 @@ export class ChannelCore<TMessage, TReply>
   state: ChannelState = NOT_STARTED;
   /** Set by the first `close()`, and kept: later calls share its promise. */
   #drain: Drain | undefined = undefined;
+  /** Numbers the messages sent; its prefix also names those replayed or received. */
   readonly #ids = new MessageIdSource();
   /**
-   * Waiting senders are let in once the buffer holds this many messages or fewer: a batch below
-   * capacity, so that a producer outpacing its consumers wakes once per batch, not per message.
+   * How messages get in: sends, requests, replays, the overflow mode and the senders waiting for
+   * room. `Channel` sends through it directly.
    */
-  readonly #refillAt: number;
-  /** Senders waiting for room, in arrival order (only in `wait` mode, once started). */
-  readonly #senders = new LinkedQueue<Envelope<TMessage, TReply>>();
+  readonly admission: ChannelAdmission<TMessage, TReply>;
   /** Consumers waiting for a message, in arrival order; non-empty only when nothing is ready. */
   readonly #consumers = new LinkedQueue<ChannelWaiter<TMessage, TReply>>();
   /** Messages put back after a failed or interrupted delivery, and those waiting out a delay. */
@@ -126,7 +124,6 @@ export class ChannelCore<TMessage, TReply>
   constructor(options: ResolvedChannelOptions<TMessage>) {
     this.name = options.name;
     this.capacity = options.capacity;
-    this.#refillAt = options.capacity - Math.max(1, Math.floor(options.capacity / 8));
     this.overflow = options.overflow;
     this.maxDeliveries = options.maxDeliveries;
     this.drainTimeoutMs = options.drainTimeoutMs;
@@ -141,6 +138,12 @@ export class ChannelCore<TMessage, TReply>
     };
     this.#endings = new MessageEndings(basis);
     this.#redeliveries = new RedeliverySchedule(basis, options.redelivery, this);
+    this.admission = new ChannelAdmission(basis, {
+      owner: this,
+      overflow: options.overflow,
+      ids: this.#ids,
+      endings: this.#endings,
+    });
     this.#shared = isSharedStorage(options.storage) ? options.storage : undefined;
     this.#shared?.attach(this);
   }
@@ -154,136 +157,14 @@ export class ChannelCore<TMessage, TReply>
     if (this.state === NOT_STARTED) this.state = OPEN;
   }
 
-  // ---- Sending -------------------------------------------------------------------------------
-
-  send(body: TMessage, signal: AbortSignal | undefined): Promise<MessageId> {
-    const refusal = this.#refusal(signal);
-    if (refusal !== undefined) return refusal;
-    const envelope = this.#envelope(body, false);
-    if (this.#shared === undefined && this.#hasRoom()) {
-      this.#accept(envelope);
-      return Promise.resolve(envelope.id);
-    }
-    // Waits for room, or (shared storage) for the server to confirm the message.
-    const sender = new Sender(this, envelope);
-    envelope.sender = sender;
-    return new Promise<MessageId>((resolve, reject) => {
-      sender.resolveId = resolve;
-      sender.reject = reject;
-      if (this.#hasRoom()) this.#accept(envelope);
-      else this.#whenFull(envelope, signal);
-    });
-  }
+  // ---- Taking messages in -------------------------------------------------------------------
 
   /**
-   * Accepts a message at once if that needs no waiting and returns true; returns false, accepting
-   * nothing, when the channel is full and its overflow mode would not take the message at once
-   * (`wait`, `reject`). Drop modes apply as in `send`. On a shared storage nothing is accepted
-   * at once (the server must confirm it), so only a drop mode returns true.
+   * Takes in a message its admission let in: counts it accepted and buffered, then appends it to
+   * storage and hands it to a waiting consumer if there is one. On a shared storage the message
+   * is handed to the server instead (see `#publish`).
    */
-  trySend(body: TMessage): boolean {
-    if (this.state.kind === 'closing' || this.state.kind === 'closed') {
-      throw new ChannelClosedError(this.name);
-    }
-    const hasRoom = this.#hasRoom();
-    if (!hasRoom && (this.overflow === 'wait' || this.overflow === 'reject')) return false;
-    if (hasRoom && this.#shared !== undefined) return false;
-    const envelope = this.#envelope(body, false);
-    if (hasRoom) this.#accept(envelope);
-    else this.#whenFull(envelope, undefined);
-    return true;
-  }
-
-  request(
-    body: TMessage,
-    timeoutMs: number | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<TReply> {
-    const refusal = this.#refusal(signal);
-    if (refusal !== undefined) return refusal;
-    const envelope = this.#envelope(body, true);
-    const sender = new Sender(this, envelope);
-    envelope.sender = sender;
-    const reply = new Promise<TReply>((resolve, reject) => {
-      sender.resolveReply = resolve;
-      sender.reject = reject;
-    });
-    if (signal !== undefined) sender.follow(signal);
-    if (timeoutMs !== undefined) {
-      sender.timeout = setTimeout(requestTimedOut, timeoutMs, this, envelope, timeoutMs);
-      if (this.#shared !== undefined) sender.expiresAt = Date.now() + timeoutMs;
-    }
-    if (this.#hasRoom()) this.#accept(envelope);
-    else this.#whenFull(envelope, undefined);
-    return reply;
-  }
-
-  /**
-   * How many accepted messages wait for a consumer, as capacity counts them: the buffer in memory,
-   * the shared store's estimated backlog on a shared storage.
-   */
-  #load(): number {
-    return this.#shared === undefined ? this.#ledger.buffered : this.#shared.backlog;
-  }
-
-  /** Whether a new message gets in at once: room in the buffer and no sender waiting before it. */
-  #hasRoom(): boolean {
-    return this.#load() < this.capacity && this.#senders.length === 0;
-  }
-
-  /** A new message record, numbered; its id is spelled out only if read. */
-  #envelope(body: TMessage, isRequest: boolean): Envelope<TMessage, TReply> {
-    return new Envelope(this.#ids.prefix, this.#ids.next(), undefined, body, isRequest);
-  }
-
-  /** A rejection for a send that cannot even start: closed channel, or signal already aborted. */
-  #refusal(signal: AbortSignal | undefined): Promise<never> | undefined {
-    if (this.state.kind === 'closing' || this.state.kind === 'closed') {
-      return Promise.reject(new ChannelClosedError(this.name));
-    }
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
-    return undefined;
-  }
-
-  /** Applies the overflow mode to a message that found the channel full (or senders queued). */
-  #whenFull(envelope: Envelope<TMessage, TReply>, signal: AbortSignal | undefined): void {
-    switch (this.overflow) {
-      case 'wait':
-        if (this.state === NOT_STARTED) {
-          envelope.state = 'done';
-          envelope.rejectSender(new ChannelNotStartedError(this.name, this.capacity));
-          return;
-        }
-        envelope.state = 'waiting';
-        this.#senders.push(envelope);
-        if (signal !== undefined) envelope.sender?.follow(signal);
-        return;
-      case 'reject':
-        envelope.state = 'done';
-        envelope.rejectSender(new ChannelFullError(this.name, this.capacity, this.overflow));
-        return;
-      case 'drop-newest':
-        this.#ledger.accepted++;
-        this.#endings.drop(envelope, 'drop-newest');
-        return;
-      case 'drop-oldest': {
-        const oldest = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
-        if (oldest !== undefined) this.#ledger.buffered--;
-        // The new message is in before the drop is reported: a listener sees a consistent
-        // channel, and a close it makes drains the new message too.
-        this.#accept(envelope);
-        if (!envelope.isRequest) envelope.resolveSend();
-        if (oldest !== undefined) this.#endings.drop(oldest, 'drop-oldest');
-        return;
-      }
-    }
-  }
-
-  /**
-   * Accepts a message into the buffer and hands it to a waiting consumer if there is one. On a
-   * shared storage the message is handed to the server instead (see `#publish`).
-   */
-  #accept(envelope: Envelope<TMessage, TReply>): void {
+  accept(envelope: Envelope<TMessage, TReply>): void {
     envelope.state = 'buffered';
     this.#ledger.accepted++;
     this.#ledger.buffered++;
@@ -340,17 +221,6 @@ export class ChannelCore<TMessage, TReply>
     this.#checkDrained();
   }
 
-  /** Lets waiting senders in, oldest first, while there is room. */
-  #admitSenders(): void {
-    while (this.#senders.length > 0 && this.#load() < this.capacity) {
-      const envelope = this.#senders.shift() as Envelope<TMessage, TReply>;
-      // Once in, a send can no longer be taken back by its signal; a request can, until replied.
-      if (!envelope.isRequest) envelope.sender?.unfollow();
-      this.#accept(envelope);
-      if (!envelope.isRequest && this.#shared === undefined) envelope.resolveSend();
-    }
-  }
-
   senderAborted(envelope: Envelope<TMessage, TReply>): void {
     this.#giveUp(envelope, envelope.sender?.signal?.reason);
   }
@@ -369,9 +239,7 @@ export class ChannelCore<TMessage, TReply>
     if (envelope.sender === undefined) return;
     switch (envelope.state) {
       case 'waiting':
-        this.#senders.remove(envelope);
-        envelope.state = 'done';
-        envelope.rejectSender(reason);
+        this.admission.cancelWait(envelope, reason);
         return;
       case 'buffered':
         this.storage.remove(envelope);
@@ -383,8 +251,7 @@ export class ChannelCore<TMessage, TReply>
           this.#awaiting.delete(envelope.id);
         }
         this.#endings.withdraw(envelope, reason);
-        if (this.#senders.length > 0 && this.#ledger.buffered <= this.#refillAt)
-          this.#admitSenders();
+        this.admission.refill();
         break;
       case 'delayed':
         this.#redeliveries.cancel(envelope);
@@ -471,7 +338,7 @@ export class ChannelCore<TMessage, TReply>
     envelope.state = 'in-flight';
     const delivery = envelope.deliverTo(lease);
     lease.hold(delivery);
-    if (this.#senders.length > 0 && this.#ledger.buffered <= this.#refillAt) this.#admitSenders();
+    this.admission.refill();
     return delivery;
   }
 
@@ -576,24 +443,6 @@ export class ChannelCore<TMessage, TReply>
     return this.storage.deadLetters();
   }
 
-  replayDeadLetters(ids: readonly MessageId[] | undefined): readonly MessageId[] {
-    if (this.state.kind === 'closing' || this.state.kind === 'closed') {
-      throw new ChannelClosedError(this.name);
-    }
-    const replayed: MessageId[] = [];
-    for (const letter of this.storage.takeDeadLetters(ids)) {
-      this.#ledger.replayed++;
-      this.#accept(
-        new Envelope<TMessage, TReply>(this.#ids.prefix, 0, letter.id, letter.body, false),
-      );
-      replayed.push(letter.id);
-    }
-    if (replayed.length > 0 && this.#events.active) {
-      this.#events.emit({ type: 'replayed', channel: this.name, ids: replayed });
-    }
-    return replayed;
-  }
-
   // ---- Closing -------------------------------------------------------------------------------
 
   close(timeoutMs: number): Promise<ChannelCloseReport> {
@@ -604,10 +453,7 @@ export class ChannelCore<TMessage, TReply>
     const drain: Drain = { promise, resolve, timer: undefined };
     this.#drain = drain;
     this.state = CLOSING;
-    for (let sender = this.#senders.shift(); sender !== undefined; sender = this.#senders.shift()) {
-      sender.state = 'done';
-      sender.rejectSender(new ChannelClosedError(this.name));
-    }
+    this.admission.refuseWaiting();
     if (this.#events.active) this.#events.emit({ type: 'closing', channel: this.name });
     // Consumers that never started drain nothing; only unconfirmed sends are worth waiting for.
     if ((started ? this.#pending : this.#unconfirmed) === 0) this.finishClose();
@@ -720,7 +566,7 @@ export class ChannelCore<TMessage, TReply>
     return this.#ledger.snapshot({
       delayed: this.#redeliveries.length,
       deadLetters: this.storage.deadLetterCount,
-      waitingSenders: this.#senders.length,
+      waitingSenders: this.admission.waiting,
       waitingConsumers: this.#consumers.length,
     });
   }
@@ -794,20 +640,12 @@ export class ChannelCore<TMessage, TReply>
   }
 
   roomFreed(): void {
-    if (this.#senders.length > 0) this.#admitSenders();
+    this.admission.admit();
   }
 
   transportFailed(error: unknown): void {
     this.#storageFailed(error);
   }
-}
-
-function requestTimedOut<TMessage, TReply>(
-  core: ChannelCore<TMessage, TReply>,
-  envelope: Envelope<TMessage, TReply>,
-  timeoutMs: number,
-): void {
-  core.requestTimedOut(envelope, timeoutMs);
 }
 
 function finishClose<TMessage, TReply>(core: ChannelCore<TMessage, TReply>): void {

@@ -1,4 +1,5 @@
 import type { CloseOptions, RequestOptions, SendOptions } from './channel-call-options.js';
+import type { ChannelAdmission } from './channel-admission.js';
 import type { ChannelCloseReport } from './channel-close-report.js';
 import { ChannelCore } from './channel-core.js';
 import type { ChannelListener } from './channel-events.js';
@@ -15,6 +16,9 @@ import type { TaskContext } from '../group/task-context.js';
 
 /** The engine, type-erased so that any `Channel<X, Y>` is a `Channel<unknown, unknown>`. */
 type ErasedCore = ChannelCore<unknown, unknown>;
+
+/** The engine's sending side, erased the same way. */
+type ErasedAdmission = ChannelAdmission<unknown, unknown>;
 
 let coreOf: (channel: Channel<unknown, unknown>) => ErasedCore;
 
@@ -54,6 +58,8 @@ export class Channel<TMessage, TReply = void> {
    * channel's own type parameters are measured from its public surface alone.
    */
   readonly #core: ErasedCore;
+  /** The engine's sending side (`#core.admission`), at hand for the sending methods. */
+  readonly #admission: ErasedAdmission;
 
   static {
     coreOf = (channel) => channel.#core;
@@ -61,6 +67,7 @@ export class Channel<TMessage, TReply = void> {
 
   constructor(options: ChannelOptions<TMessage>) {
     this.#core = new ChannelCore(resolveChannelOptions(options)) as unknown as ErasedCore;
+    this.#admission = this.#core.admission;
   }
 
   /** The channel's name. */
@@ -103,14 +110,14 @@ export class Channel<TMessage, TReply = void> {
    * accepted then).
    */
   send(body: TMessage, options?: SendOptions): Promise<MessageId> {
-    if (options === undefined) return this.#core.send(body, undefined);
+    if (options === undefined) return this.#admission.send(body, undefined);
     let signal: AbortSignal | undefined;
     try {
       signal = signalOption(this.#core.name, 'send', callOptions(this.#core.name, 'send', options));
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#core.send(body, signal);
+    return this.#admission.send(body, signal);
   }
 
   /**
@@ -127,7 +134,7 @@ export class Channel<TMessage, TReply = void> {
    * @throws `ChannelClosedError` once `close()` has been called.
    */
   trySend(body: TMessage): boolean {
-    return this.#core.trySend(body);
+    return this.#admission.trySend(body);
   }
 
   /**
@@ -159,7 +166,7 @@ export class Channel<TMessage, TReply = void> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#core.request(body, timeoutMs, signal) as Promise<TReply>;
+    return this.#admission.request(body, timeoutMs, signal) as Promise<TReply>;
   }
 
   /**
@@ -271,7 +278,7 @@ export class Channel<TMessage, TReply = void> {
         'an array of message ids, or nothing for all',
       );
     }
-    return this.#core.replayDeadLetters(ids);
+    return this.#admission.replay(ids);
   }
 
   /**
