@@ -1,6 +1,6 @@
 import { AbortFanOut } from './abort-fan-out.js';
 import type { ChannelCloseReport } from './channel-close-report.js';
-import { ChannelAdmission } from './channel-admission.js';
+import { ChannelAdmission, type AdmissionOwner } from './channel-admission.js';
 import type { ChannelBasis } from './channel-basis.js';
 import { ChannelConsumer } from './channel-consumer.js';
 import type { ChannelWaiter } from './channel-waiter.js';
@@ -12,29 +12,18 @@ import type { OverflowMode } from './channel-options.js';
 import type { ChannelState } from './channel-state.js';
 import type { ChannelStats } from './channel-stats.js';
 import { isSharedStorage } from './channel-storage.js';
-import type {
-  ChannelStorage,
-  ChannelStorageHost,
-  IncomingMessage,
-  RemoteReply,
-  SharedChannelStorage,
-  StorageCloseReport,
-  StoredMessage,
-} from './channel-storage.js';
+import type { ChannelStorage, StorageCloseReport } from './channel-storage.js';
 import type { DeadLetter } from './dead-letter.js';
-import { Envelope, Sender } from './envelope.js';
-import type { EnvelopeOwner } from './envelope.js';
+import type { Envelope } from './envelope.js';
 import { LinkedQueue } from './linked-queue.js';
 import { MessageEndings } from './message-endings.js';
 import { MessageIdSource } from './message-id.js';
-import type { MessageId } from './message-id.js';
 import type { ResolvedChannelOptions } from './resolve-channel-options.js';
-import { RedeliverySchedule } from './redelivery-schedule.js';
+import { RedeliverySchedule, type RedeliveryOwner } from './redelivery-schedule.js';
 import { RunLease } from './run-lease.js';
+import { SharedStorageBridge, type BridgedChannel } from './shared-storage-bridge.js';
 import { TurnBudget } from './turn-budget.js';
-import { ChannelClosedError } from '../errors/channel-closed-error.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
-import { toError } from '../errors/thrown-value-error.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
 import { taskRunHooks } from '../group/task-run-hooks.js';
 
@@ -58,12 +47,11 @@ interface Drain {
  * Invariant, after every public call returns: `accepted + received == handled + deadLettered +
  * dropped + withdrawn + stored + published + buffered + inFlight + delayed`.
  *
- * On a shared storage (see `SharedChannelStorage`) it is also the storage's host: sends are
- * confirmed by the server before they resolve, entries arrive through `receive`, and replies
- * through `replied`.
+ * On a shared storage (see `SharedChannelStorage`) a `SharedStorageBridge` is the storage's host:
+ * sends are confirmed by the server before they resolve, and entries and replies arrive through it.
  */
 export class ChannelCore<TMessage, TReply>
-  implements EnvelopeOwner<TMessage, TReply>, ChannelStorageHost<TMessage>
+  implements AdmissionOwner<TMessage, TReply>, RedeliveryOwner, BridgedChannel<TMessage, TReply>
 {
   readonly name: string;
   readonly capacity: number;
@@ -71,8 +59,8 @@ export class ChannelCore<TMessage, TReply>
   readonly maxDeliveries: number;
   readonly drainTimeoutMs: number;
   readonly storage: ChannelStorage<TMessage>;
-  /** The storage again when it is shared between processes; `undefined` in memory. */
-  readonly #shared: SharedChannelStorage<TMessage> | undefined;
+  /** Where a storage shared between processes meets the channel; `undefined` in memory. */
+  readonly #bridge: SharedStorageBridge<TMessage, TReply> | undefined;
   state: ChannelState = NOT_STARTED;
   /** Set by the first `close()`, and kept: later calls share its promise. */
   #drain: Drain | undefined = undefined;
@@ -110,17 +98,6 @@ export class ChannelCore<TMessage, TReply>
    * event loop first. Counted on every delivery handed out.
    */
   readonly turns = new TurnBudget();
-  /**
-   * Shared storages: sends handed to the storage and not confirmed yet. Counted in the ledger's `buffered`
-   * (accepted, not ended) but not in the storage's window.
-   */
-  #unconfirmed = 0;
-  /**
-   * Shared storages: requests sent from here whose reply has not come yet, by id. An entry is
-   * removed as soon as its sender is answered or gives up; the map is empty in memory.
-   */
-  readonly #awaiting = new Map<MessageId, Envelope<TMessage, TReply>>();
-
   constructor(options: ResolvedChannelOptions<TMessage>) {
     this.name = options.name;
     this.capacity = options.capacity;
@@ -144,8 +121,15 @@ export class ChannelCore<TMessage, TReply>
       ids: this.#ids,
       endings: this.#endings,
     });
-    this.#shared = isSharedStorage(options.storage) ? options.storage : undefined;
-    this.#shared?.attach(this);
+    this.#bridge = isSharedStorage(options.storage)
+      ? new SharedStorageBridge(basis, {
+          channel: this,
+          shared: options.storage,
+          idPrefix: this.#ids.prefix,
+          endings: this.#endings,
+          admission: this.admission,
+        })
+      : undefined;
   }
 
   /** Whether consumers will get nothing more: the channel has closed. */
@@ -162,63 +146,18 @@ export class ChannelCore<TMessage, TReply>
   /**
    * Takes in a message its admission let in: counts it accepted and buffered, then appends it to
    * storage and hands it to a waiting consumer if there is one. On a shared storage the message
-   * is handed to the server instead (see `#publish`).
+   * is handed to the server instead (see `SharedStorageBridge.publish`).
    */
   accept(envelope: Envelope<TMessage, TReply>): void {
     envelope.state = 'buffered';
     this.#ledger.accepted++;
     this.#ledger.buffered++;
-    if (this.#shared !== undefined) {
-      this.#publish(this.#shared, envelope);
+    if (this.#bridge !== undefined) {
+      this.#bridge.publish(envelope);
       return;
     }
     this.storage.append(envelope);
     if (this.#consumers.length > 0) this.#dispatch();
-  }
-
-  /**
-   * Hands an accepted message to a shared storage. It stays counted as buffered until the server
-   * confirms it (then `published`, and a waiting send resolves) or fails to (then `withdrawn`, its
-   * sender rejected with the storage's error).
-   */
-  #publish(shared: SharedChannelStorage<TMessage>, envelope: Envelope<TMessage, TReply>): void {
-    this.#unconfirmed++;
-    if (envelope.isRequest) this.#awaiting.set(envelope.id, envelope);
-    let stored: Promise<void>;
-    try {
-      stored = shared.append(envelope);
-    } catch (error) {
-      stored = Promise.reject(error);
-    }
-    stored.then(
-      () => this.#confirmed(envelope),
-      (error: unknown) => this.#notConfirmed(envelope, error),
-    );
-  }
-
-  /** The shared storage has the message: it ends here as published. */
-  #confirmed(envelope: Envelope<TMessage, TReply>): void {
-    if (envelope.state !== 'buffered') return;
-    this.#unconfirmed--;
-    this.#ledger.buffered--;
-    this.#ledger.published++;
-    if (!envelope.isRequest) {
-      envelope.state = 'done';
-      envelope.resolveSend();
-    } else {
-      envelope.state = envelope.sender === undefined ? 'done' : 'published';
-    }
-    this.#checkDrained();
-  }
-
-  /** The shared storage failed to store the message: it is returned to its sender. */
-  #notConfirmed(envelope: Envelope<TMessage, TReply>, error: unknown): void {
-    if (envelope.state !== 'buffered') return;
-    this.#unconfirmed--;
-    this.#ledger.buffered--;
-    this.#awaiting.delete(envelope.id);
-    this.#endings.withdraw(envelope, error);
-    this.#checkDrained();
   }
 
   senderAborted(envelope: Envelope<TMessage, TReply>): void {
@@ -244,12 +183,9 @@ export class ChannelCore<TMessage, TReply>
       case 'buffered':
         this.storage.remove(envelope);
         this.#ledger.buffered--;
-        if (this.#shared !== undefined) {
-          // Not confirmed yet: the server may still store it, and a replica handle it; its reply
-          // will be ignored.
-          this.#unconfirmed--;
-          this.#awaiting.delete(envelope.id);
-        }
+        // Not confirmed yet by a shared storage: the server may still store it, and a replica
+        // handle it; its reply will be ignored.
+        this.#bridge?.senderGaveUp(envelope);
         this.#endings.withdraw(envelope, reason);
         this.admission.refill();
         break;
@@ -258,7 +194,7 @@ export class ChannelCore<TMessage, TReply>
         this.#endings.withdraw(envelope, reason);
         break;
       case 'published':
-        this.#awaiting.delete(envelope.id);
+        this.#bridge?.senderGaveUp(envelope);
         envelope.state = 'done';
         envelope.rejectSender(reason);
         return;
@@ -266,7 +202,7 @@ export class ChannelCore<TMessage, TReply>
         envelope.rejectSender(reason);
         return;
     }
-    this.#checkDrained();
+    this.checkDrained();
   }
 
   // ---- Consuming -----------------------------------------------------------------------------
@@ -321,7 +257,7 @@ export class ChannelCore<TMessage, TReply>
     while (envelope?.sender?.expiresAt !== undefined && envelope.sender.expiresAt <= Date.now()) {
       this.#ledger.buffered--;
       this.#endings.withdraw(envelope, new RequestTimeoutError(this.name, 0, envelope.id));
-      this.#checkDrained();
+      this.checkDrained();
       envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
     }
     return envelope;
@@ -345,7 +281,7 @@ export class ChannelCore<TMessage, TReply>
   wait(consumer: ChannelWaiter<TMessage, TReply>): void {
     this.#consumers.push(consumer);
     consumer.lease.addWaiting(consumer);
-    this.#shared?.demand();
+    this.#bridge?.demand();
   }
 
   /** Ends a consumer's wait, if it waits, with nothing. */
@@ -391,7 +327,7 @@ export class ChannelCore<TMessage, TReply>
   handled(delivery: ChannelDelivery<TMessage, TReply>, reply: TReply): void {
     if (delivery.settled) return;
     this.#endings.handled(this.#letGo(delivery), reply);
-    this.#checkDrained();
+    this.checkDrained();
   }
 
   /**
@@ -417,7 +353,7 @@ export class ChannelCore<TMessage, TReply>
     else if (counted && envelope.failures >= this.maxDeliveries) {
       this.#endings.deadLetter(envelope, error ?? new Error('delivery failed'));
     } else this.#redeliveries.putBack(envelope, counted ? error : undefined);
-    this.#checkDrained();
+    this.checkDrained();
   }
 
   settleByOutcome(delivery: ChannelDelivery<TMessage, TReply>, outcome: TaskOutcome): void {
@@ -461,18 +397,24 @@ export class ChannelCore<TMessage, TReply>
     return promise;
   }
 
+  /** Sends a shared storage has not confirmed yet; always 0 in memory. */
+  get #unconfirmed(): number {
+    return this.#bridge === undefined ? 0 : this.#bridge.unconfirmed;
+  }
+
   /** Messages accepted that have not ended yet. */
   get #pending(): number {
     return this.#ledger.buffered + this.#ledger.inFlight + this.#redeliveries.length;
   }
 
-  #checkDrained(): void {
+  /** A message ended: ends the close if it was the last one pending. */
+  checkDrained(): void {
     if (this.state === CLOSING && this.#pending === 0) this.finishClose();
   }
 
   /** The report of a close, with a shared storage's `unconfirmed` count. */
   #report(fields: Omit<ChannelCloseReport, 'unconfirmed' | 'unacknowledged'>): ChannelCloseReport {
-    return this.#shared === undefined ? fields : { ...fields, unconfirmed: this.#unconfirmed };
+    return this.#bridge === undefined ? fields : { ...fields, unconfirmed: this.#unconfirmed };
   }
 
   /** Ends the drain: returns or dead-letters what is left, wakes consumers, reports. */
@@ -509,11 +451,7 @@ export class ChannelCore<TMessage, TReply>
       tally[this.#endings.leaveOver(left)]++;
     }
     // Requests sent through a shared storage: no reply will be read from here on.
-    for (const envelope of this.#awaiting.values()) {
-      if (envelope.state === 'published') envelope.state = 'done';
-      envelope.rejectSender(new ChannelClosedError(this.name));
-    }
-    this.#awaiting.clear();
+    this.#bridge?.refuseAwaiting();
     const report = this.#report({
       drained,
       returned: tally.returned,
@@ -535,7 +473,7 @@ export class ChannelCore<TMessage, TReply>
     try {
       closing = this.storage.close();
     } catch (error) {
-      this.#storageFailed(error);
+      this.#events.storageFailed(error);
     }
     if (closing === undefined) drain.resolve(report);
     else {
@@ -547,16 +485,10 @@ export class ChannelCore<TMessage, TReply>
           drain.resolve(final);
         },
         (error: unknown) => {
-          this.#storageFailed(error);
+          this.#events.storageFailed(error);
           drain.resolve(report);
         },
       );
-    }
-  }
-
-  #storageFailed(error: unknown): void {
-    if (this.#events.active) {
-      this.#events.emit({ type: 'storage-failed', channel: this.name, error: toError(error) });
     }
   }
 
@@ -575,76 +507,15 @@ export class ChannelCore<TMessage, TReply>
     return this.#events.on(listener);
   }
 
-  // ---- Shared storage host ---------------------------------------------------------------------
-
-  get receiving(): boolean {
-    return this.state === OPEN || this.state === NOT_STARTED;
-  }
+  // ---- Serving the shared-storage bridge ------------------------------------------------------
 
   get waitingConsumers(): number {
     return this.#consumers.length;
   }
 
-  receive(incoming: IncomingMessage<TMessage>): StoredMessage<TMessage> {
-    const requester = incoming.requester;
-    const envelope = new Envelope<TMessage, TReply>(
-      this.#ids.prefix,
-      0,
-      incoming.id,
-      incoming.body,
-      requester !== undefined,
-    );
-    envelope.failures = incoming.failures;
-    envelope.state = 'buffered';
-    if (requester !== undefined) {
-      const sender = new Sender(this, envelope);
-      sender.resolveReply = (reply) => requester.reply(reply);
-      sender.reject = (reason) => requester.refuse(reason);
-      sender.expiresAt = requester.expiresAt;
-      envelope.sender = sender;
-    }
-    this.#ledger.received++;
-    this.#ledger.buffered++;
-    return envelope;
-  }
-
   /** Messages are ready in storage: hands them to waiting consumers, if any wait. */
   ready(): void {
     if (this.#consumers.length > 0) this.#dispatch();
-  }
-
-  replied(id: MessageId, reply: RemoteReply): void {
-    const envelope = this.#awaiting.get(id);
-    if (envelope === undefined) {
-      if (this.#events.active) {
-        this.#events.emit({ type: 'late-reply-ignored', channel: this.name, id });
-      }
-      return;
-    }
-    this.#awaiting.delete(id);
-    // The reply may overtake the server's confirmation of the request itself.
-    if (envelope.state === 'buffered') this.#confirmed(envelope);
-    envelope.state = 'done';
-    if (!reply.ok) {
-      envelope.rejectSender(reply.error);
-      return;
-    }
-    envelope.resolveReply(reply.value as TReply);
-  }
-
-  settledElsewhere(message: StoredMessage<TMessage>): void {
-    this.#ledger.duplicates++;
-    if (this.#events.active) {
-      this.#events.emit({ type: 'duplicate', channel: this.name, id: message.id });
-    }
-  }
-
-  roomFreed(): void {
-    this.admission.admit();
-  }
-
-  transportFailed(error: unknown): void {
-    this.#storageFailed(error);
   }
 }
 

@@ -10,7 +10,7 @@ export class ChannelEmitter {
   #listeners: readonly ChannelListener[] = [];
 
   constructor(
-    /** The channel's name, for `hook-failed` events. */
+    /** The channel's name, for the events built here. */
     readonly channel: string,
   ) {}
 
@@ -46,6 +46,13 @@ export class ChannelEmitter {
     }
     if (failures === undefined || event.type === 'hook-failed') return;
     for (const error of failures) this.hookFailed('listener', error);
+  }
+
+  /** Reports a storage operation that failed; the channel carries on. */
+  storageFailed(error: unknown): void {
+    if (this.active) {
+      this.emit({ type: 'storage-failed', channel: this.channel, error: toError(error) });
+    }
   }
 
   /** Reports a user callback that threw; the channel carries on. */
