@@ -15,17 +15,17 @@ import { isSharedStorage } from './channel-storage.js';
 import type { ChannelStorage, StorageCloseReport } from './channel-storage.js';
 import type { DeadLetter } from './dead-letter.js';
 import type { Envelope } from './envelope.js';
-import { LinkedQueue } from './linked-queue.js';
 import { MessageEndings } from './message-endings.js';
 import { MessageIdSource } from './message-id.js';
 import type { ResolvedChannelOptions } from './resolve-channel-options.js';
 import { RedeliverySchedule, type RedeliveryOwner } from './redelivery-schedule.js';
 import { RunLease } from './run-lease.js';
+import { RunLeases } from './run-leases.js';
 import { SharedStorageBridge, type BridgedChannel } from './shared-storage-bridge.js';
 import { TurnBudget } from './turn-budget.js';
+import { WaitingConsumers } from './waiting-consumers.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
-import { taskRunHooks } from '../group/task-run-hooks.js';
 
 const NOT_STARTED: ChannelState = Object.freeze({ kind: 'not-started' });
 const OPEN: ChannelState = Object.freeze({ kind: 'open' });
@@ -71,8 +71,8 @@ export class ChannelCore<TMessage, TReply>
    * room. `Channel` sends through it directly.
    */
   readonly admission: ChannelAdmission<TMessage, TReply>;
-  /** Consumers waiting for a message, in arrival order; non-empty only when nothing is ready. */
-  readonly #consumers = new LinkedQueue<ChannelWaiter<TMessage, TReply>>();
+  /** Consumers waiting for a message, in arrival order; none while a message is ready. */
+  readonly #consumers = new WaitingConsumers<TMessage, TReply>();
   /** Messages put back after a failed or interrupted delivery, and those waiting out a delay. */
   readonly #redeliveries: RedeliverySchedule<TMessage, TReply>;
   /**
@@ -80,11 +80,8 @@ export class ChannelCore<TMessage, TReply>
    * group, follow: one listener per signal, however many wait on it.
    */
   readonly aborts = new AbortFanOut();
-  /**
-   * The lease each run shares among its `consume()` and `receive()` calls, for contexts whose
-   * hooks cannot find it (see `#leaseOf`); a group's own runs never land here.
-   */
-  readonly #leases = new WeakMap<TaskContext, RunLease<TMessage, TReply>>();
+  /** The lease each run shares among its `consume()` and `receive()` calls. */
+  readonly #leases = new RunLeases<TMessage, TReply>(this);
   /** Where each message taken in is now, and how the others ended (see the invariant above). */
   readonly #ledger = new ChannelLedger();
   /** The channel's listeners. */
@@ -223,22 +220,7 @@ export class ChannelCore<TMessage, TReply>
    */
   openConsumer(ctx: TaskContext): ChannelConsumer<TMessage, TReply> {
     this.markStarted();
-    return new ChannelConsumer(this, this.#leaseOf(ctx));
-  }
-
-  /** The lease the run of `ctx` shares, found through its hooks or, failing that, a side table. */
-  #leaseOf(ctx: TaskContext): RunLease<TMessage, TReply> {
-    const hooks = taskRunHooks(ctx);
-    if (hooks?.listenerFor !== undefined) {
-      const found = hooks.listenerFor(this) as RunLease<TMessage, TReply> | undefined;
-      return found ?? new RunLease(this, ctx);
-    }
-    let lease = this.#leases.get(ctx);
-    if (lease === undefined) {
-      lease = new RunLease(this, ctx);
-      this.#leases.set(ctx, lease);
-    }
-    return lease;
+    return new ChannelConsumer(this, this.#leases.of(ctx));
   }
 
   /** Takes the next ready message for `lease`, or `undefined`; never waits. */
@@ -278,17 +260,15 @@ export class ChannelCore<TMessage, TReply>
     return delivery;
   }
 
+  /** A consumer found nothing ready: it waits, woken with the next message or with nothing. */
   wait(consumer: ChannelWaiter<TMessage, TReply>): void {
-    this.#consumers.push(consumer);
-    consumer.lease.addWaiting(consumer);
+    this.#consumers.add(consumer);
     this.#bridge?.demand();
   }
 
   /** Ends a consumer's wait, if it waits, with nothing. */
   cancelWait(consumer: ChannelWaiter<TMessage, TReply>): void {
-    if (!this.#consumers.remove(consumer)) return;
-    consumer.lease.removeWaiting(consumer);
-    consumer.wake(undefined);
+    this.#consumers.cancel(consumer);
   }
 
   /** Hands ready messages to waiting consumers, oldest waiter first. */
@@ -299,8 +279,7 @@ export class ChannelCore<TMessage, TReply>
       while (this.#consumers.length > 0 && this.storage.length > 0) {
         const envelope = this.#takeReady();
         if (envelope === undefined) break;
-        const consumer = this.#consumers.shift() as ChannelWaiter<TMessage, TReply>;
-        consumer.lease.removeWaiting(consumer);
+        const consumer = this.#consumers.next() as ChannelWaiter<TMessage, TReply>;
         consumer.wake(this.#hand(envelope, consumer.lease));
       }
     } finally {
@@ -460,14 +439,7 @@ export class ChannelCore<TMessage, TReply>
       inFlight: this.#ledger.inFlight,
     });
     this.state = { kind: 'closed', report };
-    for (
-      let consumer = this.#consumers.shift();
-      consumer !== undefined;
-      consumer = this.#consumers.shift()
-    ) {
-      consumer.lease.removeWaiting(consumer);
-      consumer.wake(undefined);
-    }
+    this.#consumers.releaseAll();
     if (this.#events.active) this.#events.emit({ type: 'closed', channel: this.name, report });
     let closing: void | Promise<void | StorageCloseReport> = undefined;
     try {
