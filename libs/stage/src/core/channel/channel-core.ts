@@ -5,14 +5,16 @@ import type { ChannelBasis } from './channel-basis.js';
 import { ChannelConsumer } from './channel-consumer.js';
 import type { ChannelWaiter } from './channel-waiter.js';
 import type { ChannelDelivery } from './channel-delivery.js';
+import { ChannelDrain, type DrainedChannel } from './channel-drain.js';
 import { ChannelEmitter } from './channel-emitter.js';
 import type { ChannelListener } from './channel-events.js';
 import { ChannelLedger } from './channel-ledger.js';
 import type { OverflowMode } from './channel-options.js';
+import { CLOSING_STATE, NOT_STARTED_STATE, OPEN_STATE } from './channel-state.js';
 import type { ChannelState } from './channel-state.js';
 import type { ChannelStats } from './channel-stats.js';
 import { isSharedStorage } from './channel-storage.js';
-import type { ChannelStorage, StorageCloseReport } from './channel-storage.js';
+import type { ChannelStorage } from './channel-storage.js';
 import type { DeadLetter } from './dead-letter.js';
 import type { Envelope } from './envelope.js';
 import { MessageEndings } from './message-endings.js';
@@ -27,18 +29,6 @@ import { WaitingConsumers } from './waiting-consumers.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
 
-const NOT_STARTED: ChannelState = Object.freeze({ kind: 'not-started' });
-const OPEN: ChannelState = Object.freeze({ kind: 'open' });
-const CLOSING: ChannelState = Object.freeze({ kind: 'closing' });
-
-/** The drain in progress, from `close()` on. */
-interface Drain {
-  readonly promise: Promise<ChannelCloseReport>;
-  readonly resolve: (report: ChannelCloseReport) => void;
-  /** The drain deadline; cleared as soon as the drain ends. */
-  timer: NodeJS.Timeout | undefined;
-}
-
 /**
  * The engine of a channel: admission, hand-over, settlement, redelivery, close and the ledger.
  * `Channel` is its public face; consumers, deliveries and handler mode call it directly.
@@ -51,7 +41,11 @@ interface Drain {
  * sends are confirmed by the server before they resolve, and entries and replies arrive through it.
  */
 export class ChannelCore<TMessage, TReply>
-  implements AdmissionOwner<TMessage, TReply>, RedeliveryOwner, BridgedChannel<TMessage, TReply>
+  implements
+    AdmissionOwner<TMessage, TReply>,
+    RedeliveryOwner,
+    BridgedChannel<TMessage, TReply>,
+    DrainedChannel
 {
   readonly name: string;
   readonly capacity: number;
@@ -61,9 +55,9 @@ export class ChannelCore<TMessage, TReply>
   readonly storage: ChannelStorage<TMessage>;
   /** Where a storage shared between processes meets the channel; `undefined` in memory. */
   readonly #bridge: SharedStorageBridge<TMessage, TReply> | undefined;
-  state: ChannelState = NOT_STARTED;
-  /** Set by the first `close()`, and kept: later calls share its promise. */
-  #drain: Drain | undefined = undefined;
+  state: ChannelState = NOT_STARTED_STATE;
+  /** The close, from `closing` to `closed`: it empties every part below. */
+  readonly #drain: ChannelDrain<TMessage, TReply>;
   /** Numbers the messages sent; its prefix also names those replayed or received. */
   readonly #ids = new MessageIdSource();
   /**
@@ -127,6 +121,14 @@ export class ChannelCore<TMessage, TReply>
           admission: this.admission,
         })
       : undefined;
+    this.#drain = new ChannelDrain(basis, {
+      channel: this,
+      endings: this.#endings,
+      redeliveries: this.#redeliveries,
+      admission: this.admission,
+      consumers: this.#consumers,
+      bridge: this.#bridge,
+    });
   }
 
   /** Whether consumers will get nothing more: the channel has closed. */
@@ -135,7 +137,7 @@ export class ChannelCore<TMessage, TReply>
   }
 
   markStarted(): void {
-    if (this.state === NOT_STARTED) this.state = OPEN;
+    if (this.state === NOT_STARTED_STATE) this.state = OPEN_STATE;
   }
 
   // ---- Taking messages in -------------------------------------------------------------------
@@ -360,108 +362,14 @@ export class ChannelCore<TMessage, TReply>
 
   // ---- Closing -------------------------------------------------------------------------------
 
+  /** Closes the channel (see `ChannelDrain`); every call shares the first one's report. */
   close(timeoutMs: number): Promise<ChannelCloseReport> {
-    if (this.#drain !== undefined) return this.#drain.promise;
-    const started = this.state === OPEN;
-    let resolve!: (report: ChannelCloseReport) => void;
-    const promise = new Promise<ChannelCloseReport>((settle) => (resolve = settle));
-    const drain: Drain = { promise, resolve, timer: undefined };
-    this.#drain = drain;
-    this.state = CLOSING;
-    this.admission.refuseWaiting();
-    if (this.#events.active) this.#events.emit({ type: 'closing', channel: this.name });
-    // Consumers that never started drain nothing; only unconfirmed sends are worth waiting for.
-    if ((started ? this.#pending : this.#unconfirmed) === 0) this.finishClose();
-    else if (this.state === CLOSING) drain.timer = setTimeout(finishClose, timeoutMs, this);
-    return promise;
-  }
-
-  /** Sends a shared storage has not confirmed yet; always 0 in memory. */
-  get #unconfirmed(): number {
-    return this.#bridge === undefined ? 0 : this.#bridge.unconfirmed;
-  }
-
-  /** Messages accepted that have not ended yet. */
-  get #pending(): number {
-    return this.#ledger.buffered + this.#ledger.inFlight + this.#redeliveries.length;
+    return this.#drain.close(timeoutMs);
   }
 
   /** A message ended: ends the close if it was the last one pending. */
   checkDrained(): void {
-    if (this.state === CLOSING && this.#pending === 0) this.finishClose();
-  }
-
-  /** The report of a close, with a shared storage's `unconfirmed` count. */
-  #report(fields: Omit<ChannelCloseReport, 'unconfirmed' | 'unacknowledged'>): ChannelCloseReport {
-    return this.#bridge === undefined ? fields : { ...fields, unconfirmed: this.#unconfirmed };
-  }
-
-  /** Ends the drain: returns or dead-letters what is left, wakes consumers, reports. */
-  finishClose(): void {
-    const drain = this.#drain;
-    if (drain === undefined || this.state.kind === 'closed') return;
-    clearTimeout(drain.timer);
-    drain.timer = undefined;
-    const drained = this.#pending === 0;
-    const tally = { returned: 0, 'dead-lettered': 0, stored: 0 };
-    // Closed from here on, so that nothing left over can be taken while it is disposed of; the
-    // final report replaces this one below.
-    this.state = {
-      kind: 'closed',
-      report: { drained, returned: 0, deadLettered: 0, stored: 0, inFlight: 0 },
-    };
-    while (this.#ledger.buffered > 0) {
-      const left = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
-      if (left === undefined) break;
-      this.#ledger.buffered--;
-      tally[this.#endings.leaveOver(left)]++;
-    }
-    // A durable storage may hold accepted messages outside this process's window: they stay.
-    // Sends a shared storage has not confirmed yet end when it answers.
-    const outside = this.#ledger.buffered - this.#unconfirmed;
-    tally.stored += outside;
-    this.#ledger.stored += outside;
-    this.#ledger.buffered = this.#unconfirmed;
-    for (
-      let left = this.#redeliveries.takeNext();
-      left !== undefined;
-      left = this.#redeliveries.takeNext()
-    ) {
-      tally[this.#endings.leaveOver(left)]++;
-    }
-    // Requests sent through a shared storage: no reply will be read from here on.
-    this.#bridge?.refuseAwaiting();
-    const report = this.#report({
-      drained,
-      returned: tally.returned,
-      deadLettered: tally['dead-lettered'],
-      stored: tally.stored,
-      inFlight: this.#ledger.inFlight,
-    });
-    this.state = { kind: 'closed', report };
-    this.#consumers.releaseAll();
-    if (this.#events.active) this.#events.emit({ type: 'closed', channel: this.name, report });
-    let closing: void | Promise<void | StorageCloseReport> = undefined;
-    try {
-      closing = this.storage.close();
-    } catch (error) {
-      this.#events.storageFailed(error);
-    }
-    if (closing === undefined) drain.resolve(report);
-    else {
-      closing.then(
-        (storageReport) => {
-          if (storageReport === undefined) return drain.resolve(report);
-          const final = { ...report, unacknowledged: storageReport.unacknowledged };
-          this.state = { kind: 'closed', report: final };
-          drain.resolve(final);
-        },
-        (error: unknown) => {
-          this.#events.storageFailed(error);
-          drain.resolve(report);
-        },
-      );
-    }
+    if (this.state === CLOSING_STATE) this.#drain.finishIfDrained();
   }
 
   // ---- Observing -----------------------------------------------------------------------------
@@ -489,8 +397,4 @@ export class ChannelCore<TMessage, TReply>
   ready(): void {
     if (this.#consumers.length > 0) this.#dispatch();
   }
-}
-
-function finishClose<TMessage, TReply>(core: ChannelCore<TMessage, TReply>): void {
-  core.finishClose();
 }

@@ -14,3 +14,12 @@ export type ChannelState =
   | { readonly kind: 'open' }
   | { readonly kind: 'closing' }
   | { readonly kind: 'closed'; readonly report: ChannelCloseReport };
+
+/** A channel's state before it starts; every channel shares it, so it is compared by identity. */
+export const NOT_STARTED_STATE: ChannelState = Object.freeze({ kind: 'not-started' });
+
+/** A channel's state once started and until `close()`; shared, compared by identity. */
+export const OPEN_STATE: ChannelState = Object.freeze({ kind: 'open' });
+
+/** A channel's state while it drains; shared, compared by identity. */
+export const CLOSING_STATE: ChannelState = Object.freeze({ kind: 'closing' });
