@@ -9,9 +9,12 @@ import { Envelope, Sender, type EnvelopeOwner } from './envelope.js';
 import { LinkedQueue } from './linked-queue.js';
 import type { MessageEndings } from './message-endings.js';
 import type { MessageId, MessageIdSource } from './message-id.js';
+import type { RedeliverySchedule } from './redelivery-schedule.js';
+import type { SharedStorageBridge } from './shared-storage-bridge.js';
 import { ChannelClosedError } from '../errors/channel-closed-error.js';
 import { ChannelFullError } from '../errors/channel-full-error.js';
 import { ChannelNotStartedError } from '../errors/channel-not-started-error.js';
+import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 
 /** The channel messages are admitted into, as its admission sees it. */
 export interface AdmissionOwner<TMessage, TReply> extends EnvelopeOwner<TMessage, TReply> {
@@ -22,8 +25,8 @@ export interface AdmissionOwner<TMessage, TReply> extends EnvelopeOwner<TMessage
    * a waiting consumer) or, on a shared storage, publishes it.
    */
   accept(envelope: Envelope<TMessage, TReply>): void;
-  /** A request's timeout has passed (armed by {@link ChannelAdmission.request}). */
-  requestTimedOut(envelope: Envelope<TMessage, TReply>, timeoutMs: number): void;
+  /** A message ended outside any delivery: ends the close if it was the last one pending. */
+  checkDrained(): void;
 }
 
 /** What a channel's admission works with, beyond the {@link ChannelBasis}. */
@@ -33,18 +36,23 @@ export interface AdmissionParts<TMessage, TReply> {
   /** Numbers the messages sent; its prefix also names the replayed ones. */
   readonly ids: MessageIdSource;
   readonly endings: MessageEndings<TMessage, TReply>;
+  /** Where a delayed message is taken out when its sender gives up. */
+  readonly redeliveries: Pick<RedeliverySchedule<TMessage, TReply>, 'cancel'>;
+  /** On a shared storage, what forgets a message whose sender gave up; `undefined` in memory. */
+  readonly bridge: Pick<SharedStorageBridge<TMessage, TReply>, 'senderGaveUp'> | undefined;
 }
 
 /**
- * How a message gets into a channel: `send`, `trySend`, `request` and dead-letter replays. A
- * message gets in at once while there is room and no sender waits before it; otherwise the
- * overflow mode decides: wait for room (in order, woken by batches), refuse, or drop the newest or
- * the oldest message. Internal to channels; `Channel` documents what callers see.
+ * How a message gets into a channel, and what happens when its sender stops waiting: `send`,
+ * `trySend`, `request` and dead-letter replays. A message gets in at once while there is room and
+ * no sender waits before it; otherwise the overflow mode decides: wait for room (in order, woken
+ * by batches), refuse, or drop the newest or the oldest message. Internal to channels; `Channel`
+ * documents what callers see.
  *
- * **Cancellation.** A waiting sender follows its signal through the channel's `AbortFanOut` (no
- * closure per message); when it fires, the channel withdraws the message (see
- * `ChannelCore.senderAborted`), which takes it out of the queue here with {@link cancelWait}. A
- * request's timeout is a timer with a shared callback, disarmed once its sender is answered.
+ * **Cancellation.** A sender follows its signal through the channel's `AbortFanOut` (no closure
+ * per message), and a request's timeout is a timer with a shared callback; both are disarmed once
+ * the sender is answered. When either fires first, {@link giveUp} withdraws the message wherever
+ * it waits, unless a task holds it.
  *
  * **Close.** From `close()` on, every entry refuses at once with `ChannelClosedError`, and so do
  * the senders waiting at that moment ({@link refuseWaiting}).
@@ -67,6 +75,8 @@ export class ChannelAdmission<TMessage, TReply> {
   readonly #events: ChannelEmitter;
   readonly #ids: MessageIdSource;
   readonly #endings: MessageEndings<TMessage, TReply>;
+  readonly #redeliveries: AdmissionParts<TMessage, TReply>['redeliveries'];
+  readonly #bridge: AdmissionParts<TMessage, TReply>['bridge'];
   /**
    * Waiting senders are let in once the buffer holds this many messages or fewer: a batch below
    * capacity, so that a producer outpacing its consumers wakes once per batch, not per message.
@@ -89,6 +99,8 @@ export class ChannelAdmission<TMessage, TReply> {
     this.#events = basis.events;
     this.#ids = parts.ids;
     this.#endings = parts.endings;
+    this.#redeliveries = parts.redeliveries;
+    this.#bridge = parts.bridge;
     this.#refillAt = basis.capacity - Math.max(1, Math.floor(basis.capacity / 8));
   }
 
@@ -157,7 +169,7 @@ export class ChannelAdmission<TMessage, TReply> {
     });
     if (signal !== undefined) sender.follow(signal);
     if (timeoutMs !== undefined) {
-      sender.timeout = setTimeout(requestTimedOut, timeoutMs, this.#owner, envelope, timeoutMs);
+      sender.timeout = setTimeout(requestTimedOut, timeoutMs, this, envelope, timeoutMs);
       if (this.#shared !== undefined) sender.expiresAt = Date.now() + timeoutMs;
     }
     if (this.#hasRoom()) this.#owner.accept(envelope);
@@ -209,11 +221,49 @@ export class ChannelAdmission<TMessage, TReply> {
     if (this.#senders.length > 0 && this.#ledger.buffered <= this.#refillAt) this.admit();
   }
 
-  /** A waiting sender gave up (`reason`): it leaves the queue, rejected, its message never in. */
-  cancelWait(envelope: Envelope<TMessage, TReply>, reason: unknown): void {
-    this.#senders.remove(envelope);
-    envelope.state = 'done';
-    envelope.rejectSender(reason);
+  /** A request's timeout passed before its sender heard about it. */
+  requestTimedOut(envelope: Envelope<TMessage, TReply>, timeoutMs: number): void {
+    if (envelope.sender !== undefined) envelope.sender.timeout = undefined;
+    const id = envelope.state === 'waiting' ? undefined : envelope.id;
+    this.giveUp(envelope, new RequestTimeoutError(this.#name, timeoutMs, id));
+  }
+
+  /**
+   * The sender stopped waiting (abort or timeout) and is rejected with `reason`. A message not in
+   * a task's hands is withdrawn (a waiting one was never accepted); one in a task's hands stays
+   * there, and its late reply will be ignored.
+   */
+  giveUp(envelope: Envelope<TMessage, TReply>, reason: unknown): void {
+    if (envelope.sender === undefined) return;
+    switch (envelope.state) {
+      case 'waiting':
+        this.#senders.remove(envelope);
+        envelope.state = 'done';
+        envelope.rejectSender(reason);
+        return;
+      case 'buffered':
+        this.#storage.remove(envelope);
+        this.#ledger.buffered--;
+        // Not confirmed yet by a shared storage: the server may still store it, and a replica
+        // handle it; its reply will be ignored.
+        this.#bridge?.senderGaveUp(envelope);
+        this.#endings.withdraw(envelope, reason);
+        this.refill();
+        break;
+      case 'delayed':
+        this.#redeliveries.cancel(envelope);
+        this.#endings.withdraw(envelope, reason);
+        break;
+      case 'published':
+        this.#bridge?.senderGaveUp(envelope);
+        envelope.state = 'done';
+        envelope.rejectSender(reason);
+        return;
+      default:
+        envelope.rejectSender(reason);
+        return;
+    }
+    this.#owner.checkDrained();
   }
 
   /** The channel is closing: every waiting sender is rejected with `ChannelClosedError`. */
@@ -289,9 +339,9 @@ export class ChannelAdmission<TMessage, TReply> {
 
 /** The timer of a request's timeout (a shared callback: no closure per request). */
 function requestTimedOut<TMessage, TReply>(
-  owner: AdmissionOwner<TMessage, TReply>,
+  admission: ChannelAdmission<TMessage, TReply>,
   envelope: Envelope<TMessage, TReply>,
   timeoutMs: number,
 ): void {
-  owner.requestTimedOut(envelope, timeoutMs);
+  admission.requestTimedOut(envelope, timeoutMs);
 }

@@ -30,15 +30,28 @@ import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
 
 /**
- * The engine of a channel: admission, hand-over, settlement, redelivery, close and the ledger.
- * `Channel` is its public face; consumers, deliveries and handler mode call it directly.
- * Internal: nothing here is exported from the library.
+ * The engine of a channel: it takes admitted messages in, hands them to consumers, settles their
+ * deliveries and keeps the ledger, and wires the parts that do the rest: `ChannelAdmission`
+ * (sending and backpressure), `MessageEndings` (every counted ending), `RedeliverySchedule`
+ * (putting messages back), `WaitingConsumers` and `RunLeases` (who waits, for which run),
+ * `ChannelDrain` (the close) and, on a shared storage, `SharedStorageBridge`. `Channel` is its
+ * public face; consumers, deliveries and handler mode call it directly. Internal: nothing here is
+ * exported from the library.
  *
- * Invariant, after every public call returns: `accepted + received == handled + deadLettered +
- * dropped + withdrawn + stored + published + buffered + inFlight + delayed`.
+ * **Invariant**, after every call returns: `accepted + received == handled + deadLettered +
+ * dropped + withdrawn + stored + published + buffered + inFlight + delayed` (see
+ * {@link ChannelLedger}). Here a message moves from `buffered` to `inFlight` when handed out, and
+ * out of `inFlight` when its delivery settles, into one ending or back through the schedule.
  *
- * On a shared storage (see `SharedChannelStorage`) a `SharedStorageBridge` is the storage's host:
- * sends are confirmed by the server before they resolve, and entries and replies arrive through it.
+ * **Cancellation.** A run asked to stop takes nothing more and its waiting consumers are woken
+ * with nothing; what it holds settles by its outcome. A sender that gives up has its message
+ * withdrawn unless a task holds it (then the late reply is ignored).
+ *
+ * **Restart.** The engine outlives its consumers: a failed delivery goes back after its delay,
+ * an interrupted one first in line, for whichever run takes next.
+ *
+ * **Failure.** A throwing listener is reported as `hook-failed` and changes nothing; a failing
+ * storage operation in the background is reported as `storage-failed`.
  */
 export class ChannelCore<TMessage, TReply>
   implements
@@ -53,42 +66,47 @@ export class ChannelCore<TMessage, TReply>
   readonly maxDeliveries: number;
   readonly drainTimeoutMs: number;
   readonly storage: ChannelStorage<TMessage>;
-  /** Where a storage shared between processes meets the channel; `undefined` in memory. */
-  readonly #bridge: SharedStorageBridge<TMessage, TReply> | undefined;
+  /**
+   * Where the channel is in its life: `markStarted` opens it, its drain moves it to `closing`,
+   * then `closed`, and nothing moves it back. Read on every send and take.
+   */
   state: ChannelState = NOT_STARTED_STATE;
-  /** The close, from `closing` to `closed`: it empties every part below. */
-  readonly #drain: ChannelDrain<TMessage, TReply>;
-  /** Numbers the messages sent; its prefix also names those replayed or received. */
-  readonly #ids = new MessageIdSource();
+  /** Where each message taken in is now, and how the others ended (see the invariant above). */
+  readonly #ledger = new ChannelLedger();
+  /** The channel's listeners; events are built only while one listens. */
+  readonly #events: ChannelEmitter;
   /**
    * How messages get in: sends, requests, replays, the overflow mode and the senders waiting for
    * room. `Channel` sends through it directly.
    */
   readonly admission: ChannelAdmission<TMessage, TReply>;
-  /** Consumers waiting for a message, in arrival order; none while a message is ready. */
-  readonly #consumers = new WaitingConsumers<TMessage, TReply>();
-  /** Messages put back after a failed or interrupted delivery, and those waiting out a delay. */
-  readonly #redeliveries: RedeliverySchedule<TMessage, TReply>;
-  /**
-   * The signals its waiting senders, and its waiting consumers with a context made outside a
-   * group, follow: one listener per signal, however many wait on it.
-   */
-  readonly aborts = new AbortFanOut();
-  /** The lease each run shares among its `consume()` and `receive()` calls. */
-  readonly #leases = new RunLeases<TMessage, TReply>(this);
-  /** Where each message taken in is now, and how the others ended (see the invariant above). */
-  readonly #ledger = new ChannelLedger();
-  /** The channel's listeners. */
-  readonly #events: ChannelEmitter;
   /** Every way a message ends, each counted once in `#ledger`. */
   readonly #endings: MessageEndings<TMessage, TReply>;
-  /** Set while `dispatch` runs, so that a nested call leaves the work to the running loop. */
-  #dispatching = false;
+  /** Messages put back after a failed or interrupted delivery, and those waiting out a delay. */
+  readonly #redeliveries: RedeliverySchedule<TMessage, TReply>;
+  /** Consumers waiting for a message, in arrival order; none while a message is ready. */
+  readonly #consumers = new WaitingConsumers<TMessage, TReply>();
+  /** The lease each run shares among its `consume()` and `receive()` calls. */
+  readonly #leases = new RunLeases<TMessage, TReply>(this);
+  /** Where a storage shared between processes meets the channel; `undefined` in memory. */
+  readonly #bridge: SharedStorageBridge<TMessage, TReply> | undefined;
+  /** The close, from `closing` to `closed`; it empties the parts above. */
+  readonly #drain: ChannelDrain<TMessage, TReply>;
   /**
    * The fairness clock its consumers read before taking: whether one of them must yield to the
    * event loop first. Counted on every delivery handed out.
    */
   readonly turns = new TurnBudget();
+  /**
+   * The signals its waiting senders, and its waiting consumers with a context made outside a
+   * group, follow: one listener per signal, however many wait on it.
+   */
+  readonly aborts = new AbortFanOut();
+  /** Numbers the messages sent; its prefix also names those replayed or received. */
+  readonly #ids = new MessageIdSource();
+  /** Set while `#dispatch` runs, so that a nested call leaves the work to the running loop. */
+  #dispatching = false;
+
   constructor(options: ResolvedChannelOptions<TMessage>) {
     this.name = options.name;
     this.capacity = options.capacity;
@@ -106,21 +124,22 @@ export class ChannelCore<TMessage, TReply>
     };
     this.#endings = new MessageEndings(basis);
     this.#redeliveries = new RedeliverySchedule(basis, options.redelivery, this);
-    this.admission = new ChannelAdmission(basis, {
-      owner: this,
-      overflow: options.overflow,
-      ids: this.#ids,
-      endings: this.#endings,
-    });
     this.#bridge = isSharedStorage(options.storage)
       ? new SharedStorageBridge(basis, {
           channel: this,
           shared: options.storage,
           idPrefix: this.#ids.prefix,
           endings: this.#endings,
-          admission: this.admission,
         })
       : undefined;
+    this.admission = new ChannelAdmission(basis, {
+      owner: this,
+      overflow: options.overflow,
+      ids: this.#ids,
+      endings: this.#endings,
+      redeliveries: this.#redeliveries,
+      bridge: this.#bridge,
+    });
     this.#drain = new ChannelDrain(basis, {
       channel: this,
       endings: this.#endings,
@@ -136,6 +155,7 @@ export class ChannelCore<TMessage, TReply>
     return this.state.kind === 'closed';
   }
 
+  /** Consumers are starting: a send to a full `wait` channel waits from now on (see `Channel`). */
   markStarted(): void {
     if (this.state === NOT_STARTED_STATE) this.state = OPEN_STATE;
   }
@@ -159,49 +179,9 @@ export class ChannelCore<TMessage, TReply>
     if (this.#consumers.length > 0) this.#dispatch();
   }
 
+  /** A sender's signal fired while it waited to hear about `envelope`. */
   senderAborted(envelope: Envelope<TMessage, TReply>): void {
-    this.#giveUp(envelope, envelope.sender?.signal?.reason);
-  }
-
-  requestTimedOut(envelope: Envelope<TMessage, TReply>, timeoutMs: number): void {
-    if (envelope.sender !== undefined) envelope.sender.timeout = undefined;
-    const id = envelope.state === 'waiting' ? undefined : envelope.id;
-    this.#giveUp(envelope, new RequestTimeoutError(this.name, timeoutMs, id));
-  }
-
-  /**
-   * The sender stopped waiting (abort or timeout). A message not in a task's hands is withdrawn;
-   * one in a task's hands stays there, and its late reply will be ignored.
-   */
-  #giveUp(envelope: Envelope<TMessage, TReply>, reason: unknown): void {
-    if (envelope.sender === undefined) return;
-    switch (envelope.state) {
-      case 'waiting':
-        this.admission.cancelWait(envelope, reason);
-        return;
-      case 'buffered':
-        this.storage.remove(envelope);
-        this.#ledger.buffered--;
-        // Not confirmed yet by a shared storage: the server may still store it, and a replica
-        // handle it; its reply will be ignored.
-        this.#bridge?.senderGaveUp(envelope);
-        this.#endings.withdraw(envelope, reason);
-        this.admission.refill();
-        break;
-      case 'delayed':
-        this.#redeliveries.cancel(envelope);
-        this.#endings.withdraw(envelope, reason);
-        break;
-      case 'published':
-        this.#bridge?.senderGaveUp(envelope);
-        envelope.state = 'done';
-        envelope.rejectSender(reason);
-        return;
-      default:
-        envelope.rejectSender(reason);
-        return;
-    }
-    this.checkDrained();
+    this.admission.giveUp(envelope, envelope.sender?.signal?.reason);
   }
 
   // ---- Consuming -----------------------------------------------------------------------------
@@ -305,6 +285,7 @@ export class ChannelCore<TMessage, TReply>
     return envelope;
   }
 
+  /** A delivery succeeded; `reply` answers a request. Settling twice does nothing. */
   handled(delivery: ChannelDelivery<TMessage, TReply>, reply: TReply): void {
     if (delivery.settled) return;
     this.#endings.handled(this.#letGo(delivery), reply);
@@ -337,12 +318,14 @@ export class ChannelCore<TMessage, TReply>
     this.checkDrained();
   }
 
+  /** Settles a delivery its run still held when it ended: completed, failed or stopped. */
   settleByOutcome(delivery: ChannelDelivery<TMessage, TReply>, outcome: TaskOutcome): void {
     if (outcome.kind === 'completed') this.handled(delivery, undefined as TReply);
     else if (outcome.kind === 'failed') this.failed(delivery, outcome.error, true);
     else this.failed(delivery, undefined, false);
   }
 
+  /** Reports a handler abandoned past its timeout (handler mode); the caller fails the delivery. */
   reportAbandoned(delivery: ChannelDelivery<TMessage, TReply>, timeoutMs: number): void {
     if (!this.#events.active) return;
     this.#events.emit({
@@ -352,12 +335,6 @@ export class ChannelCore<TMessage, TReply>
       deliveryCount: delivery.deliveryCount,
       timeoutMs,
     });
-  }
-
-  // ---- Dead letters --------------------------------------------------------------------------
-
-  deadLetters(): readonly DeadLetter<TMessage>[] {
-    return this.storage.deadLetters();
   }
 
   // ---- Closing -------------------------------------------------------------------------------
@@ -374,6 +351,7 @@ export class ChannelCore<TMessage, TReply>
 
   // ---- Observing -----------------------------------------------------------------------------
 
+  /** A snapshot of the ledger and the gauges (see {@link ChannelStats}). */
   stats(): ChannelStats {
     return this.#ledger.snapshot({
       delayed: this.#redeliveries.length,
@@ -383,12 +361,19 @@ export class ChannelCore<TMessage, TReply>
     });
   }
 
+  /** The dead letters held, oldest first: a snapshot. */
+  deadLetters(): readonly DeadLetter<TMessage>[] {
+    return this.storage.deadLetters();
+  }
+
+  /** Subscribes a listener; returns a function that unsubscribes it. */
   on(listener: ChannelListener): () => void {
     return this.#events.on(listener);
   }
 
-  // ---- Serving the shared-storage bridge ------------------------------------------------------
+  // ---- Serving its parts ---------------------------------------------------------------------
 
+  /** How many consumers wait for a message right now. */
   get waitingConsumers(): number {
     return this.#consumers.length;
   }
@@ -396,5 +381,10 @@ export class ChannelCore<TMessage, TReply>
   /** Messages are ready in storage: hands them to waiting consumers, if any wait. */
   ready(): void {
     if (this.#consumers.length > 0) this.#dispatch();
+  }
+
+  /** The shared backlog may have shrunk: lets waiting senders try again. */
+  roomFreed(): void {
+    this.admission.admit();
   }
 }

@@ -46,7 +46,7 @@ export class MessageEndings<TMessage, TReply> {
     this.#shared = isSharedStorage(basis.storage);
   }
 
-  /** A delivery succeeded: a request's sender gets `reply`; a reply nobody waits for is reported. */
+  /** A delivery succeeded: a request's sender gets `reply`; one nobody waits for is reported. */
   handled(envelope: Envelope<TMessage, TReply>, reply: TReply): void {
     this.#ledger.handled++;
     envelope.state = 'done';

@@ -120,7 +120,7 @@ export class RedeliverySchedule<TMessage, TReply> {
     this.#delayed.remove(envelope);
   }
 
-  /** Takes out the oldest delayed message, its timer disarmed, or `undefined`; the caller ends it. */
+  /** Takes out the oldest delayed message, timer disarmed, or `undefined`; the caller ends it. */
   takeNext(): Envelope<TMessage, TReply> | undefined {
     const envelope = this.#delayed.shift();
     if (envelope !== undefined) {

@@ -26,7 +26,7 @@ export class RunLeases<TMessage, TReply> {
     this.#core = core;
   }
 
-  /** The lease the run of `ctx` shares, found through its hooks or, failing that, the side table. */
+  /** The lease the run of `ctx` shares, found through its hooks, or else in the side table. */
   of(ctx: TaskContext): RunLease<TMessage, TReply> {
     const hooks = taskRunHooks(ctx);
     if (hooks?.listenerFor !== undefined) {

@@ -1,4 +1,3 @@
-import type { ChannelAdmission } from './channel-admission.js';
 import type { ChannelBasis } from './channel-basis.js';
 import type { ChannelEmitter } from './channel-emitter.js';
 import type { ChannelLedger } from './channel-ledger.js';
@@ -25,6 +24,8 @@ export interface BridgedChannel<TMessage, TReply> extends EnvelopeOwner<TMessage
   ready(): void;
   /** A message ended outside any delivery: ends the close if it was the last one pending. */
   checkDrained(): void;
+  /** The shared backlog may have shrunk: lets waiting senders try again. */
+  roomFreed(): void;
 }
 
 /** What a shared-storage bridge works with, beyond the {@link ChannelBasis}. */
@@ -34,8 +35,6 @@ export interface SharedStorageBridgeParts<TMessage, TReply> {
   /** The prefix of the channel's ids, for the records of entries read from the shared store. */
   readonly idPrefix: string;
   readonly endings: MessageEndings<TMessage, TReply>;
-  /** Lets waiting senders in once the shared backlog shrinks. */
-  readonly admission: Pick<ChannelAdmission<TMessage, TReply>, 'admit'>;
 }
 
 /**
@@ -71,7 +70,6 @@ export class SharedStorageBridge<TMessage, TReply> implements ChannelStorageHost
   readonly #ledger: ChannelLedger;
   readonly #events: ChannelEmitter;
   readonly #endings: MessageEndings<TMessage, TReply>;
-  readonly #admission: Pick<ChannelAdmission<TMessage, TReply>, 'admit'>;
   readonly #idPrefix: string;
   /**
    * Sends handed to the server and not confirmed yet: counted in the ledger's `buffered`
@@ -92,7 +90,6 @@ export class SharedStorageBridge<TMessage, TReply> implements ChannelStorageHost
     this.#ledger = basis.ledger;
     this.#events = basis.events;
     this.#endings = parts.endings;
-    this.#admission = parts.admission;
     this.#idPrefix = parts.idPrefix;
     parts.shared.attach(this);
   }
@@ -209,7 +206,7 @@ export class SharedStorageBridge<TMessage, TReply> implements ChannelStorageHost
   }
 
   roomFreed(): void {
-    this.#admission.admit();
+    this.#channel.roomFreed();
   }
 
   transportFailed(error: unknown): void {

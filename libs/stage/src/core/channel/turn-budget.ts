@@ -31,7 +31,7 @@ export class TurnBudget {
   #handedSinceCheck = 0;
   /** When a consumer last yielded to the event loop (or the channel was made). */
   #startedAt = processClock.now();
-  /** Set once `TURN_BUDGET_MS` has passed since `#startedAt`; cleared only when a consumer yields. */
+  /** Set once `TURN_BUDGET_MS` has passed since `#startedAt`; cleared only when one yields. */
   #owed = false;
 
   /** Whether a consumer must yield to the event loop before it takes more. */
