@@ -56,6 +56,7 @@ export { ChannelClosedError } from './errors/channel-closed-error.js';
 export { ChannelFullError } from './errors/channel-full-error.js';
 export { ChannelNotStartedError } from './errors/channel-not-started-error.js';
 export { ClosedBeforeDeliveryError } from './errors/closed-before-delivery-error.js';
+export { DeliveriesExhaustedError } from './errors/deliveries-exhausted-error.js';
 export { DeadLetteredError } from './errors/dead-lettered-error.js';
 export { HandlerTimeoutError } from './errors/handler-timeout-error.js';
 export { RequestTimeoutError } from './errors/request-timeout-error.js';

@@ -157,6 +157,69 @@ describe('RedisChannelStorage', () => {
       expect(restarted.stats()).toMatchObject({ received: total, handled: total, duplicates: 0 });
     });
 
+    it('dead-letters, never handing it out, a message whose holders all died maxDeliveries times', async () => {
+      const name = channelName();
+      const stream = streamOf(name);
+      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await raw.xadd(stream, '*', 'id', 'kills-every-process', 'body', '"boom"');
+      // Three replicas took it in turn and were killed while handling it: Redis counted 3.
+      const read = (await raw.xreadgroup(
+        'GROUP',
+        'stage',
+        'dead-1',
+        'COUNT',
+        1,
+        'STREAMS',
+        stream,
+        '>',
+      )) as [string, [string, string[]][]][];
+      const entryId = read[0]![1][0]![0];
+      await raw.call(
+        'XCLAIM',
+        stream,
+        'stage',
+        'dead-3',
+        0,
+        entryId,
+        'IDLE',
+        60_000,
+        'RETRYCOUNT',
+        3,
+        'JUSTID',
+      );
+      const survivor = replica<string>(name, 'survivor', {
+        maxDeliveries: 3,
+        claimIdleMs: 100,
+        reclaimIntervalMs: 20,
+      });
+      const handed: number[] = [];
+      const group = new TaskGroup({
+        name: 'workers',
+        task: handleChannel(survivor, (_body, delivery) => {
+          handed.push(delivery.deliveryCount);
+        }),
+      });
+      group.start();
+
+      await eventually(
+        async () => (await raw.xlen(`${stream}:dead`)) === 1,
+        3_000,
+        'a dead letter',
+      );
+      await group.stop();
+
+      expect(handed).toEqual([]);
+      expect(survivor.deadLetters()).toEqual([
+        expect.objectContaining({
+          id: 'kills-every-process',
+          deliveryCount: 3,
+          error: expect.objectContaining({ code: 'STAGE_DELIVERIES_EXHAUSTED' }),
+        }),
+      ]);
+      expect(survivor.stats()).toMatchObject({ received: 1, deadLettered: 1, handled: 0 });
+      expect((await raw.xpending(stream, 'stage'))[0]).toBe(0);
+    });
+
     it('claims entries idle past claimIdleMs from a dead consumer, with a delivery count of 2', async () => {
       const name = channelName();
       const stream = streamOf(name);

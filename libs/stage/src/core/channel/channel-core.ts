@@ -26,6 +26,7 @@ import { RunLeases } from './run-leases.js';
 import { SharedStorageBridge, type BridgedChannel } from './shared-storage-bridge.js';
 import { TurnBudget } from './turn-budget.js';
 import { WaitingConsumers } from './waiting-consumers.js';
+import { DeliveriesExhaustedError } from '../errors/deliveries-exhausted-error.js';
 import { RequestTimeoutError } from '../errors/request-timeout-error.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
 
@@ -213,18 +214,28 @@ export class ChannelCore<TMessage, TReply>
   }
 
   /**
-   * The next ready message out of storage. A request received from a requester that has stopped
-   * waiting (shared storages) is withdrawn on the way, never handed to a consumer.
+   * The next ready message out of storage. Two kinds of message are ended on the way, never
+   * handed to a consumer, both only ever received from a shared storage: a request whose requester
+   * has stopped waiting is withdrawn, and a message whose deliveries are spent (delivered
+   * `maxDeliveries` times, each holder ending before it settled the message) is dead-lettered.
    */
   #takeReady(): Envelope<TMessage, TReply> | undefined {
-    let envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
-    while (envelope?.sender?.expiresAt !== undefined && envelope.sender.expiresAt <= Date.now()) {
+    for (;;) {
+      const envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
+      if (envelope === undefined) return undefined;
+      const expired =
+        envelope.sender?.expiresAt !== undefined && envelope.sender.expiresAt <= Date.now();
+      if (!expired && envelope.failures < this.maxDeliveries) return envelope;
+
       this.#ledger.buffered--;
-      this.#endings.withdraw(envelope, new RequestTimeoutError(this.name, 0, envelope.id));
+      if (expired) {
+        this.#endings.withdraw(envelope, new RequestTimeoutError(this.name, 0, envelope.id));
+      } else {
+        const spent = new DeliveriesExhaustedError(this.name, envelope.id, envelope.failures);
+        this.#endings.deadLetter(envelope, spent);
+      }
       this.checkDrained();
-      envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
     }
-    return envelope;
   }
 
   /** Puts a message taken out of storage in the hands of `lease`. */
