@@ -45,7 +45,8 @@ export class Acknowledger<TMessage> {
       send: (acks) => this.#link.commands.ackEach(acks.map((ack) => ack.entryId)),
       track: (call, acks) => void operations.track(call, acks.length),
       done: (ack, acked) => {
-        if (acked === 0 && ack.message !== undefined) this.#link.host.settledElsewhere(ack.message);
+        if (acked === 0 && ack.message !== undefined)
+          this.#link.host.settledElsewhere(ack.message, 'handled');
       },
       failed: (acks, error) => {
         for (const { message } of acks) {

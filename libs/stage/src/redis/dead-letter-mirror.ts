@@ -30,6 +30,11 @@ export class DeadLetterMirror<TMessage> {
     return this.#letters.length > this.capacity ? this.#letters.shift()?.letter : undefined;
   }
 
+  /** Removes `letter` (this very object), if the mirror still holds it. */
+  forget(letter: DeadLetter<TMessage>): void {
+    this.#letters = this.#letters.filter((held) => held.letter !== letter);
+  }
+
   snapshot(): DeadLetter<TMessage>[] {
     return this.#letters.map((held) => held.letter);
   }

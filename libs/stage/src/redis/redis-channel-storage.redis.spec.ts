@@ -265,6 +265,36 @@ describe('RedisChannelStorage', () => {
       expectBalanced(fast as Channel<unknown, unknown>);
     });
 
+    it('records no dead letter, and replays none, for a late failure of a message another replica handled', async () => {
+      const name = channelName();
+      const stream = streamOf(name);
+      const slow = replica<string>(name, 'slow', { claimIdleMs: 60_000, maxDeliveries: 1 });
+      const fast = replica<string>(name, 'fast', { claimIdleMs: 100, reclaimIntervalMs: 20 });
+      await slow.send('job');
+      const held = await slow.receive(newRun());
+      const claimed = await fast.receive(newRun());
+      claimed?.ack();
+      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+
+      held?.fail(new Error('late failure')); // its last allowed delivery: it would dead-letter
+      await eventually(() => slow.stats().duplicates === 1, 2_000, 'the late settle');
+      const lengthBefore = await raw.xlen(stream);
+      const replayed = slow.replayDeadLetters();
+
+      expect(await raw.xlen(`${stream}:dead`)).toBe(0);
+      expect(slow.deadLetters()).toEqual([]);
+      expect(replayed).toEqual([]);
+      expect(await raw.xlen(stream)).toBe(lengthBefore);
+      expect(slow.stats()).toMatchObject({ deadLettered: 0, handled: 1, duplicates: 1 });
+      const handledOnce = [slow, fast].reduce(
+        (sum, channel) => sum + channel.stats().handled - channel.stats().duplicates,
+        0,
+      );
+      expect(handledOnce).toBe(1);
+      expectBalanced(slow as Channel<unknown, unknown>);
+      expectBalanced(fast as Channel<unknown, unknown>);
+    });
+
     it('holds capacity approximately: a sender waits while the shared backlog is full, and gets in once another replica takes', async () => {
       const name = channelName();
       const producer = replica<number>(name, 'producer', { capacity: 3, capacityCheckMs: 10 });

@@ -22,8 +22,9 @@ import type { RawEntry } from './stream-replies.js';
  *
  * **Failure.** A letter Redis does not confirm (or one written once the storage has closed) is
  * reported, and the acknowledgement it carried is counted as failed: that entry stays pending and
- * is delivered again. It stays in the mirror until the next refresh. A refresh that fails is
- * reported while the storage runs and keeps the mirror.
+ * is delivered again, so the letter leaves the mirror. So does a letter Redis did not write
+ * because another replica had settled its entry first (a late settle, counted as a duplicate).
+ * A refresh that fails is reported while the storage runs and keeps the mirror.
  */
 export class RedisDeadLetters<TMessage> {
   /** The channel, its commands and the storage's state. */
@@ -80,11 +81,15 @@ export class RedisDeadLetters<TMessage> {
     const deadEntry = this.#record(letter, entryId ?? '').then(
       ([acked, recorded]) => {
         if (acked === 0 && entryId !== undefined && message !== undefined) {
-          this.#link.host.settledElsewhere(message);
+          // Another replica settled the entry first: no letter was written, none may be replayed.
+          this.#mirror.forget(letter);
+          this.#link.host.settledElsewhere(message, 'dead-lettered');
         }
         return recorded;
       },
       (error: unknown) => {
+        // Not written: the entry stays pending and is delivered again, so no letter to replay.
+        this.#mirror.forget(letter);
         if (entryId !== undefined) this.#acks.countFailed();
         this.#link.report(`dead-letter message ${letter.id}`, error);
         return '';

@@ -60,7 +60,8 @@ export type ChannelEvent =
   | (ChannelEventBase & {
       /**
        * Shared storages: a message this process ended had already been settled by a replica that
-       * claimed it; this late acknowledgement changed nothing (counted in `duplicates`).
+       * claimed it; this late acknowledgement changed nothing (counted in `duplicates`). After a
+       * `dead-lettered` event for the same message, it means that no dead letter was recorded.
        */
       readonly type: 'duplicate';
       readonly id: MessageId;

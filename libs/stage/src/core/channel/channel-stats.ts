@@ -49,7 +49,8 @@ export interface ChannelStats {
   /**
    * Messages this process ended (handled or dead-lettered) that another replica had already
    * settled after claiming them: the late acknowledgement changed nothing on the server. They are
-   * included in `handled` or `deadLettered`; always 0 in memory.
+   * included in `handled`, a voided dead-lettering included (the server recorded no dead letter:
+   * the message was settled elsewhere); always 0 in memory.
    */
   readonly duplicates: number;
   /** Messages waiting in the buffer for a consumer. */

@@ -141,10 +141,12 @@ export interface ChannelStorageHost<TMessage> {
   /** The outcome of a request this process sent has arrived. */
   replied(id: MessageId, reply: RemoteReply): void;
   /**
-   * A message this process ended (handled or dead-lettered) had already been settled by another
-   * replica that claimed it: the acknowledgement came too late (counted as `duplicates`).
+   * A message this process ended (`handled` or `dead-lettered`, as `ending` says) had already
+   * been settled by another replica that claimed it: the acknowledgement came too late (counted
+   * as `duplicates`). A dead-lettering voided this way recorded no dead letter on the server: the
+   * channel counts the message as handled (elsewhere) instead.
    */
-  settledElsewhere(message: StoredMessage<TMessage>): void;
+  settledElsewhere(message: StoredMessage<TMessage>, ending: 'handled' | 'dead-lettered'): void;
   /** The shared backlog may have shrunk: let waiting senders try again. */
   roomFreed(): void;
   /** A background operation failed; reported as `storage-failed`, the channel carries on. */

@@ -198,8 +198,13 @@ export class SharedStorageBridge<TMessage, TReply> implements ChannelStorageHost
     envelope.resolveReply(reply.value as TReply);
   }
 
-  settledElsewhere(message: StoredMessage<TMessage>): void {
+  settledElsewhere(message: StoredMessage<TMessage>, ending: 'handled' | 'dead-lettered'): void {
     this.#ledger.duplicates++;
+    if (ending === 'dead-lettered') {
+      // No dead letter was recorded: another replica had handled (or dead-lettered) it first.
+      this.#ledger.deadLettered--;
+      this.#ledger.handled++;
+    }
     if (this.#events.active) {
       this.#events.emit({ type: 'duplicate', channel: this.name, id: message.id });
     }
