@@ -1,4 +1,5 @@
 import type { GroupEvent, GroupListener } from './group-events.js';
+import type { TaskContext, TaskOutcome } from './task-context.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { toError } from '../errors/thrown-value-error.js';
 
@@ -65,6 +66,30 @@ export class GroupEmitter {
       } catch (error) {
         this.hookFailed(event, `listener of "${event.type}"`, error);
       }
+    }
+  }
+
+  /**
+   * Reports how `run` of group `group` (at `path`) ended: `completed`, `failed` or `task-stopped`.
+   * Callers check {@link active} first.
+   */
+  outcome(
+    group: string,
+    path: readonly string[],
+    run: Pick<TaskContext, 'index' | 'attempt'>,
+    outcome: TaskOutcome,
+  ): void {
+    const base = { group, path, index: run.index, attempt: run.attempt };
+    switch (outcome.kind) {
+      case 'completed':
+        this.emit({ type: 'completed', ...base });
+        return;
+      case 'failed':
+        this.emit({ type: 'failed', ...base, error: outcome.error });
+        return;
+      case 'stopped':
+        this.emit({ type: 'task-stopped', ...base });
+        return;
     }
   }
 

@@ -1,6 +1,7 @@
 import { directStartOf, type DirectRunEnding } from './direct-task.js';
 import { GroupEmitter } from './group-emitter.js';
 import { GroupHalt } from './group-halt.js';
+import { GroupRecord } from './group-record.js';
 import type { GroupListener } from './group-events.js';
 import type { GroupState, GroupStatus } from './group-status.js';
 import {
@@ -118,16 +119,8 @@ export class TaskGroup implements SupervisedChild {
   #live = 0;
   /** The current run's restart window. */
   #intensity: RestartIntensity;
-  /** The latest failure of the current run: the cause of a give-up or of a failed exit. */
-  #runFailure: Error | undefined = undefined;
-  /** Whether the latest slot to end did so with a failure under `never`. */
-  #endedWithFailure = false;
-  #restarts = 0;
-  #failures = 0;
-  /** The run that failed last, kept so that `status()` builds `lastFailure` only when asked. */
-  #lastFailed: TaskRun | undefined = undefined;
-  /** When `#lastFailed` failed. */
-  #lastFailedAt = 0;
+  /** Failures and restarts over every run, and what the current run's end reports. */
+  readonly #record = new GroupRecord();
   /** The listeners; a throwing one is reported as `hook-failed`. */
   readonly #events: GroupEmitter;
   #parent: ChildParent | undefined = undefined;
@@ -285,17 +278,11 @@ export class TaskGroup implements SupervisedChild {
         (count, slot) => (slot.phase === 'launching' && !slot.timerIsImmediate ? count + 1 : count),
         0,
       ),
-      restarts: this.#restarts,
-      failures: this.#failures,
+      restarts: this.#record.restarts,
+      failures: this.#record.failures,
     };
-    const failed = this.#lastFailed;
-    const outcome = failed?.outcome;
-    if (failed === undefined || outcome?.kind !== 'failed') return status;
-    const { index, attempt } = failed;
-    return {
-      ...status,
-      lastFailure: { error: outcome.error, index, attempt, at: this.#lastFailedAt },
-    };
+    const lastFailure = this.#record.lastFailure();
+    return lastFailure === undefined ? status : { ...status, lastFailure };
   }
 
   /**
@@ -321,8 +308,7 @@ export class TaskGroup implements SupervisedChild {
     this.#intensity = new RestartIntensity(this.#intensityLimit());
     this.#slots = [];
     this.#live = 0;
-    this.#runFailure = undefined;
-    this.#endedWithFailure = false;
+    this.#record.beginRun();
 
     const signal = this.#options.signal;
     signal?.addEventListener('abort', this.#onParentAbort);
@@ -436,13 +422,8 @@ export class TaskGroup implements SupervisedChild {
     if (wasRunning) slot.phase = 'deciding';
     else if (slot.phase === 'retiring') this.#retire(slot);
 
-    if (outcome.kind === 'failed') {
-      this.#failures++;
-      this.#runFailure = outcome.error;
-      this.#lastFailed = run;
-      this.#lastFailedAt = Date.now();
-    }
-    if (this.#events.active) this.#emitOutcome(run, outcome);
+    if (outcome.kind === 'failed') this.#record.failed(run, outcome.error);
+    if (this.#events.active) this.#events.outcome(this.name, this.#path, run, outcome);
 
     if (this.#halt !== undefined) {
       if (this.#running === 0) this.#finishHalt(this.#halt);
@@ -460,7 +441,7 @@ export class TaskGroup implements SupervisedChild {
     const failed = outcome.kind === 'failed';
     if (this.restart === 'never' || (!failed && this.restart === 'on-failure')) {
       slot.phase = 'ended';
-      this.#endedWithFailure = failed;
+      this.#record.endedWithFailure = failed;
       this.#live--;
       this.#checkEnded();
       return;
@@ -486,7 +467,7 @@ export class TaskGroup implements SupervisedChild {
       this.#checkEnded();
       return;
     }
-    this.#restarts++;
+    this.#record.restarts++;
     this.#schedule(slot, delayMs);
     if (this.#events.active) {
       this.#events.emit({
@@ -550,7 +531,7 @@ export class TaskGroup implements SupervisedChild {
     this.#options.signal?.removeEventListener('abort', this.#onParentAbort);
     this.#state = COMPLETED_STATE;
     this.#slots = [];
-    const error = this.#endedWithFailure ? this.#runFailure : undefined;
+    const error = this.#record.exitFailure;
     this.#notifyParent(error === undefined ? { kind: 'completed' } : { kind: 'failed', error });
   }
 
@@ -559,7 +540,7 @@ export class TaskGroup implements SupervisedChild {
       group: this.name,
       path: this.#path,
       limit: this.#intensityLimit() as IntensityOptions,
-      cause: this.#runFailure,
+      cause: this.#record.runFailure,
     });
   }
 
@@ -624,21 +605,6 @@ export class TaskGroup implements SupervisedChild {
       parent.childExited(this, exit);
     } catch (error) {
       this.#hookFailed('parent.childExited', error);
-    }
-  }
-
-  #emitOutcome(run: TaskRun, outcome: TaskOutcome): void {
-    const base = { group: this.name, path: this.#path, index: run.index, attempt: run.attempt };
-    switch (outcome.kind) {
-      case 'completed':
-        this.#events.emit({ type: 'completed', ...base });
-        return;
-      case 'failed':
-        this.#events.emit({ type: 'failed', ...base, error: outcome.error });
-        return;
-      case 'stopped':
-        this.#events.emit({ type: 'task-stopped', ...base });
-        return;
     }
   }
 
