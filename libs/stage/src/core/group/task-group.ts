@@ -1,4 +1,4 @@
-import { directStartOf, type DirectRunEnding } from './direct-task.js';
+import { directStartOf } from './direct-task.js';
 import { GroupEmitter } from './group-emitter.js';
 import { GroupHalt } from './group-halt.js';
 import { GroupRecord } from './group-record.js';
@@ -18,12 +18,11 @@ import type { StopOptions, StopReport } from './stop-report.js';
 import type { TaskOutcome } from './task-context.js';
 import type { IntensityOptions, TaskGroupOptions } from './task-group-options.js';
 import { TaskRun, type TaskRunOwner } from './task-run.js';
+import { COMPLETED, failure, isThenable, runFulfilled, runRejected } from './task-result.js';
 import { TaskSlot } from './task-slot.js';
 import { GroupGaveUpError } from '../errors/group-gave-up-error.js';
-import { toError } from '../errors/thrown-value-error.js';
 import type { ChildExit, ChildParent, SupervisedChild } from '../supervisor/child.js';
 
-const COMPLETED: DirectRunEnding = Object.freeze({ kind: 'completed' });
 const STOPPED: TaskOutcome = Object.freeze({ kind: 'stopped' });
 const IDLE_STATE: GroupState = Object.freeze({ kind: 'idle' });
 const STOPPING_STATE: GroupState = Object.freeze({ kind: 'stopping' });
@@ -385,10 +384,8 @@ export class TaskGroup implements SupervisedChild {
         this.#settled(slot, run, COMPLETED);
         return;
       }
-      // Two shared handlers bound to the run cost less than two closures and their context
-      // (about 60 bytes per idle task), and far less than an async driver frame. The run hands
-      // its end to `#settled`, which makes a thenable that calls both, or twice, harmless. `then`
-      // is user code even on a promise (a subclass, a patched instance): a throw fails the run.
+      // `then` is user code even on a promise (a subclass, a patched instance): a throw fails
+      // the run. The handlers are shared and bound to the run (see `task-result.ts`).
       const promise = result instanceof Promise ? result : Promise.resolve(result);
       promise.then(runFulfilled.bind(run), runRejected.bind(run));
     } catch (error) {
@@ -611,28 +608,4 @@ export class TaskGroup implements SupervisedChild {
   #hookFailed(hook: string, error: unknown): void {
     this.#events.hookFailed({ group: this.name, path: this.#path }, hook, error);
   }
-}
-
-/** A failed outcome for any thrown value. */
-function failure(error: unknown): { readonly kind: 'failed'; readonly error: Error } {
-  return { kind: 'failed', error: toError(error) };
-}
-
-/** A run's promise resolved: bound to the run (see `#launch`). */
-function runFulfilled(this: TaskRun): void {
-  this.runEnded(COMPLETED);
-}
-
-/** A run's promise rejected: bound to the run (see `#launch`). */
-function runRejected(this: TaskRun, error: unknown): void {
-  this.runEnded(failure(error));
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value instanceof Promise ||
-    ((typeof value === 'object' || typeof value === 'function') &&
-      value !== null &&
-      typeof (value as { then?: unknown }).then === 'function')
-  );
 }
