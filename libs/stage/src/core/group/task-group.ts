@@ -254,8 +254,12 @@ export class TaskGroup implements SupervisedChild {
     for (let index = previous; index < size; index++) this.#openSlot(index);
     const stopping: TaskRun[] = [];
     for (let index = previous - 1; index >= size; index--) {
-      const run = this.#retireSlot(this.#slots[index]!);
-      if (run !== undefined) stopping.push(run);
+      const slot = this.#slots[index]!;
+      if (slot.shrink()) this.#live--;
+      if (slot.phase !== 'retiring') continue;
+      // Its run goes on until it settles: the group still waits for it.
+      this.#retiring.add(slot);
+      stopping.push(slot.run!);
     }
     this.#slots.length = size;
     // Stop requests run user code (abort listeners, stop hooks) that may call back into the group
@@ -486,31 +490,6 @@ export class TaskGroup implements SupervisedChild {
     } catch (error) {
       this.#hookFailed('backoff.random', error);
       return backoff.floor(failures);
-    }
-  }
-
-  /** Removes a slot by a shrink; returns the run whose stop the caller must request, if any. */
-  #retireSlot(slot: TaskSlot): TaskRun | undefined {
-    switch (slot.phase) {
-      case 'running':
-        slot.phase = 'retiring';
-        this.#retiring.add(slot);
-        this.#live--;
-        return slot.run;
-      case 'launching':
-        slot.clearTimer();
-        slot.phase = 'retired';
-        this.#live--;
-        return undefined;
-      case 'deciding':
-        slot.phase = 'retired';
-        this.#live--;
-        return undefined;
-      case 'ended':
-        slot.phase = 'retired';
-        return undefined;
-      default:
-        return undefined;
     }
   }
 

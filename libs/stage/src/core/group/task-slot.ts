@@ -38,6 +38,31 @@ export class TaskSlot {
 
   constructor(readonly index: number) {}
 
+  /**
+   * Removes the slot by a shrink. A running slot keeps its run until the run settles
+   * (`retiring`); any other is gone (`retired`), its pending launch cancelled. Returns whether the
+   * slot was live: launching, running or deciding, so that it would have run again.
+   */
+  shrink(): boolean {
+    switch (this.phase) {
+      case 'running':
+        this.phase = 'retiring';
+        return true;
+      case 'launching':
+        this.clearTimer();
+        this.phase = 'retired';
+        return true;
+      case 'deciding':
+        this.phase = 'retired';
+        return true;
+      case 'ended':
+        this.phase = 'retired';
+        return false;
+      default:
+        return false;
+    }
+  }
+
   /** Cancels the pending launch, if any. */
   clearTimer(): void {
     const timer = this.timer;
