@@ -1,7 +1,7 @@
-import { directStartOf } from './direct-task.js';
 import { GroupEmitter } from './group-emitter.js';
 import { GroupHalt } from './group-halt.js';
 import { GroupRecord } from './group-record.js';
+import { GroupSlots } from './group-slots.js';
 import type { GroupListener } from './group-events.js';
 import type { GroupState, GroupStatus } from './group-status.js';
 import {
@@ -11,15 +11,11 @@ import {
   validateTimeout,
   type ResolvedGroupOptions,
 } from './resolve-group-options.js';
-import { RestartIntensity } from './restart-intensity.js';
 import { runInScope } from './run-in-scope.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { StopOptions, StopReport } from './stop-report.js';
 import type { TaskOutcome } from './task-context.js';
-import type { IntensityOptions, TaskGroupOptions } from './task-group-options.js';
-import { TaskRun, type TaskRunOwner } from './task-run.js';
-import { COMPLETED, failure, isThenable, runFulfilled, runRejected } from './task-result.js';
-import { TaskSlot } from './task-slot.js';
+import type { TaskGroupOptions } from './task-group-options.js';
 import { GroupGaveUpError } from '../errors/group-gave-up-error.js';
 import type { ChildExit, ChildParent, SupervisedChild } from '../supervisor/child.js';
 
@@ -90,8 +86,6 @@ export class TaskGroup implements SupervisedChild {
   readonly restart: RestartPolicy;
   /** The validated options; never changes. */
   readonly #options: ResolvedGroupOptions;
-  /** The task function, read once so that it is called without a `this`. */
-  readonly #task: ResolvedGroupOptions['task'];
   /** The size of the current or next run; changed only by `resize()`. */
   #size: number;
   /** Public state; a new object on each transition, so `status()` can share it. */
@@ -102,35 +96,19 @@ export class TaskGroup implements SupervisedChild {
   #lastStop: Promise<StopReport> | undefined = undefined;
   /** A `start()` arrived during a halt: a new run begins once the halt is over. */
   #pendingStart = false;
-  /** The current run's slots, by index; empty when no run is in progress. */
-  #slots: TaskSlot[] = [];
-  /**
-   * Slots removed by a shrink whose run is still in progress; the group still waits for them. A
-   * set, so that forgetting one is O(1) when a shrink of thousands of slots settles.
-   */
-  #retiring = new Set<TaskSlot>();
-  /**
-   * Task runs in progress that the group still waits for: those of `#slots`, of `#retiring` and,
-   * during a halt, of `halt.waiting`. A run is tracked while its slot's `run` points to it.
-   */
-  #running = 0;
-  /** Slots of the current run that will run again: launching, running or deciding. */
-  #live = 0;
-  /** The current run's restart window. */
-  #intensity: RestartIntensity;
-  /** Failures and restarts over every run, and what the current run's end reports. */
-  readonly #record = new GroupRecord();
   /** The listeners; a throwing one is reported as `hook-failed`. */
   readonly #events: GroupEmitter;
+  /** The slots of the current run: their launch, restart and retirement (see `GroupSlots`). */
+  readonly #slots: GroupSlots;
+  /** Failures and restarts over every run, and what the current run's end reports. */
+  readonly #record = new GroupRecord();
+  /** The supervisor that owns the group, told when a run ends by itself or gives up. */
   #parent: ChildParent | undefined = undefined;
+  /** Its parent's path plus its name: a new frozen array on each `setParent`, never mutated. */
   #path: readonly string[];
+  /** Stops the group when `options.signal` fires; listened to only while a run is in progress. */
   readonly #onParentAbort = (): void => {
     void this.stop();
-  };
-  /** What every run of the group reports to it: failing hooks, and the end of a direct run. */
-  readonly #runOwner: TaskRunOwner = {
-    reportHookFailure: (hook, error) => this.#hookFailed(hook, error),
-    runEnded: (slot, run, ending) => this.#settled(slot as TaskSlot, run, ending),
   };
 
   /**
@@ -142,11 +120,17 @@ export class TaskGroup implements SupervisedChild {
     this.#options = resolveGroupOptions(options);
     this.name = this.#options.name;
     this.restart = this.#options.restart;
-    this.#task = this.#options.task;
     this.#size = this.#options.size;
     this.#events = new GroupEmitter(this.#options.owner);
     this.#path = Object.freeze([this.name]);
-    this.#intensity = new RestartIntensity(false);
+    this.#slots = new GroupSlots(this.#options, this.#events, this.#record, {
+      path: () => this.#path,
+      slotsEnded: () => this.#slotsEnded(),
+      giveUp: (error) => this.#giveUp(error),
+      haltSettled: () => {
+        if (this.#halt !== undefined) this.#finishHalt(this.#halt);
+      },
+    });
   }
 
   /** The group's place in its supervision tree: its parent's path plus its name. */
@@ -248,24 +232,8 @@ export class TaskGroup implements SupervisedChild {
     this.#size = size;
     if (this.#state.kind !== 'running' || previous === size) return;
 
-    if (this.#options.intensity === undefined) {
-      this.#intensity = this.#intensity.withLimit(defaultIntensity(size));
-    }
-    for (let index = previous; index < size; index++) this.#openSlot(index);
-    const stopping: TaskRun[] = [];
-    for (let index = previous - 1; index >= size; index--) {
-      const slot = this.#slots[index]!;
-      if (slot.shrink()) this.#live--;
-      if (slot.phase !== 'retiring') continue;
-      // Its run goes on until it settles: the group still waits for it.
-      this.#retiring.add(slot);
-      stopping.push(slot.run!);
-    }
-    this.#slots.length = size;
-    // Stop requests run user code (abort listeners, stop hooks) that may call back into the group
-    // (stop, start, resize): they run once the slots are consistent, and a call they make wins.
-    for (const run of stopping) run.requestStop();
-    this.#checkEnded();
+    const limit = this.#options.intensity === undefined ? defaultIntensity(size) : undefined;
+    this.#slots.resize(previous, size, limit);
   }
 
   /** A snapshot of the group; its objects are never mutated afterwards. */
@@ -276,11 +244,8 @@ export class TaskGroup implements SupervisedChild {
       state: this.#state,
       size: this.#size,
       restart: this.restart,
-      running: this.#running,
-      backingOff: this.#slots.reduce(
-        (count, slot) => (slot.phase === 'launching' && !slot.timerIsImmediate ? count + 1 : count),
-        0,
-      ),
+      running: this.#slots.running,
+      backingOff: this.#slots.backingOff,
       restarts: this.#record.restarts,
       failures: this.#record.failures,
     };
@@ -308,216 +273,22 @@ export class TaskGroup implements SupervisedChild {
     this.#pendingStart = false;
     this.#lastStop = undefined;
     this.#state = { kind: 'running', since: Date.now() };
-    this.#intensity = new RestartIntensity(this.#intensityLimit());
-    this.#slots = [];
-    this.#live = 0;
-    this.#record.beginRun();
 
     const signal = this.#options.signal;
     signal?.addEventListener('abort', this.#onParentAbort);
-    for (let index = 0; index < this.#size; index++) this.#openSlot(index);
+    this.#slots.begin(this.#size, this.#options.intensity ?? defaultIntensity(this.#size));
     if (signal?.aborted) void this.stop();
   }
 
-  #intensityLimit(): IntensityOptions | false {
-    return this.#options.intensity ?? defaultIntensity(this.#size);
-  }
-
-  #openSlot(index: number): void {
-    const slot = new TaskSlot(index);
-    this.#slots[index] = slot;
-    this.#live++;
-    this.#schedule(slot, 0);
-  }
-
-  #schedule(slot: TaskSlot, delayMs: number): void {
-    slot.phase = 'launching';
-    slot.timerIsImmediate = delayMs === 0;
-    slot.timer =
-      delayMs === 0
-        ? setImmediate(TaskGroup.#launchLater, this, slot)
-        : setTimeout(TaskGroup.#launchLater, delayMs, this, slot);
-  }
-
-  static #launchLater(this: void, group: TaskGroup, slot: TaskSlot): void {
-    try {
-      group.#launch(slot);
-    } catch (error) {
-      // In a timer a throw would crash the process; only a defect of the group can land here.
-      group.#hookFailed('task-group', error);
-    }
-  }
-
-  #launch(slot: TaskSlot): void {
-    // A retired slot belongs to a run that was stopped, or to a shrunk index: it launches nothing.
-    if (slot.phase !== 'launching') return;
-    slot.timer = undefined;
-    slot.attempt++;
-    const run = new TaskRun(slot.index, slot.attempt, this.name, this.#runOwner, slot);
-    slot.phase = 'running';
-    slot.run = run;
-    slot.startedAt = performance.now();
-    this.#running++;
-
-    if (this.#events.active) {
-      this.#events.emit({
-        type: 'started',
-        group: this.name,
-        path: this.#path,
-        index: slot.index,
-        attempt: run.attempt,
-      });
-    }
-    // A listener of `started` may already have stopped the group: the body is not called then.
-    if (run.stopRequested) {
-      this.#settled(slot, run, STOPPED);
-      return;
-    }
-
-    try {
-      const task = this.#task;
-      const direct = directStartOf(task);
-      if (direct !== undefined) {
-        // Stage's own task (handler mode): no promise and no callbacks per run; it reports its
-        // end through the run, which hands it to `#settled`.
-        direct(run, run);
-        return;
-      }
-      const result = task(run);
-      if (!isThenable(result)) {
-        this.#settled(slot, run, COMPLETED);
-        return;
-      }
-      // `then` is user code even on a promise (a subclass, a patched instance): a throw fails
-      // the run. The handlers are shared and bound to the run (see `task-result.ts`).
-      const promise = result instanceof Promise ? result : Promise.resolve(result);
-      promise.then(runFulfilled.bind(run), runRejected.bind(run));
-    } catch (error) {
-      this.#settled(slot, run, failure(error));
-    }
-  }
-
-  /**
-   * Settles a run; a throw (a defect of the group, never user code, which is guarded where it is
-   * called) is reported instead of escaping into a timer or a promise callback.
-   */
-  #settled(slot: TaskSlot, run: TaskRun, outcome: TaskOutcome): void {
-    try {
-      this.#settle(slot, run, outcome);
-    } catch (error) {
-      // Only a defect of the group itself can land here; report it rather than reject.
-      this.#hookFailed('task-group', error);
-    }
-  }
-
-  #settle(slot: TaskSlot, run: TaskRun, ended: TaskOutcome): void {
-    if (run.outcome !== undefined) return;
-    const outcome = run.stopRequested ? STOPPED : ended;
-    run.settle(outcome);
-    // A run abandoned by a finished stop is no longer the group's: its hooks ran, nothing else.
-    if (slot.run !== run) return;
-    slot.run = undefined;
-    this.#running--;
-
-    const wasRunning = slot.phase === 'running';
-    if (wasRunning) slot.phase = 'deciding';
-    else if (slot.phase === 'retiring') this.#retire(slot);
-
-    if (outcome.kind === 'failed') this.#record.failed(run, outcome.error);
-    if (this.#events.active) this.#events.outcome(this.name, this.#path, run, outcome);
-
-    if (this.#halt !== undefined) {
-      if (this.#running === 0) this.#finishHalt(this.#halt);
-      return;
-    }
-    // A listener may have shrunk the group or stopped it meanwhile: then the slot is retired.
-    if (!wasRunning || slot.phase !== 'deciding') {
-      this.#checkEnded();
-      return;
-    }
-    this.#decide(slot, outcome);
-  }
-
-  #decide(slot: TaskSlot, outcome: TaskOutcome): void {
-    const failed = outcome.kind === 'failed';
-    if (this.restart === 'never' || (!failed && this.restart === 'on-failure')) {
-      slot.phase = 'ended';
-      this.#record.endedWithFailure = failed;
-      this.#live--;
-      this.#checkEnded();
-      return;
-    }
-
-    const now = performance.now();
-    const backoff = this.#options.backoff;
-    let failures = 0;
-    if (failed) failures = now - slot.startedAt >= backoff.resetAfterMs ? 1 : slot.failures + 1;
-    slot.failures = failures;
-
-    if (!this.#intensity.tryRecord(now)) {
-      const error = this.#gaveUpError();
-      // Building the error read the failure's message, which is user code, as is the random
-      // source below: either may have stopped, shrunk or restarted the group. Its call wins.
-      if (slot.phase === 'deciding') this.#giveUp(error);
-      else this.#checkEnded();
-      return;
-    }
-
-    const delayMs = failures === 0 ? backoff.minMs : this.#delayFor(failures);
-    if (slot.phase !== 'deciding') {
-      this.#checkEnded();
-      return;
-    }
-    this.#record.restarts++;
-    this.#schedule(slot, delayMs);
-    if (this.#events.active) {
-      this.#events.emit({
-        type: 'restarting',
-        group: this.name,
-        path: this.#path,
-        index: slot.index,
-        attempt: slot.attempt + 1,
-        delayMs,
-        failures,
-      });
-    }
-  }
-
-  #delayFor(failures: number): number {
-    const backoff = this.#options.backoff;
-    try {
-      return backoff.delay(failures);
-    } catch (error) {
-      this.#hookFailed('backoff.random', error);
-      return backoff.floor(failures);
-    }
-  }
-
-  /** Forgets a shrunk slot whose run has settled. */
-  #retire(slot: TaskSlot): void {
-    slot.phase = 'retired';
-    this.#retiring.delete(slot);
-  }
-
-  /** Ends the run when it has slots, none will run again, and no shrunk slot's run is left. */
-  #checkEnded(): void {
+  /** Every slot has ended and none will run again: the run ends, completed or failed. */
+  #slotsEnded(): void {
     if (this.#state.kind !== 'running') return;
-    if (this.#live !== 0 || this.#slots.length === 0 || this.#running !== 0) return;
 
     this.#options.signal?.removeEventListener('abort', this.#onParentAbort);
     this.#state = COMPLETED_STATE;
-    this.#slots = [];
+    this.#slots.end();
     const error = this.#record.exitFailure;
     this.#notifyParent(error === undefined ? { kind: 'completed' } : { kind: 'failed', error });
-  }
-
-  #gaveUpError(): GroupGaveUpError {
-    return new GroupGaveUpError({
-      group: this.name,
-      path: this.#path,
-      limit: this.#intensityLimit() as IntensityOptions,
-      cause: this.#record.runFailure,
-    });
   }
 
   #giveUp(error: GroupGaveUpError): void {
@@ -530,22 +301,13 @@ export class TaskGroup implements SupervisedChild {
 
   #beginHalt(reason: GroupHalt['reason'], timeoutMs: number): GroupHalt {
     this.#options.signal?.removeEventListener('abort', this.#onParentAbort);
-    const waiting = [...this.#retiring];
-    for (const slot of this.#slots) {
-      slot.clearTimer();
-      slot.phase = 'retired';
-      if (slot.run !== undefined) waiting.push(slot);
-    }
-    const halt = new GroupHalt(reason, waiting);
+    const halt = new GroupHalt(reason, this.#slots.halt());
     this.#halt = halt;
     this.#lastStop = halt.promise;
-    this.#slots = [];
-    this.#retiring = new Set();
-    this.#live = 0;
     // Stop hooks are user code; a `stop()` they call returns the halt's promise, set above.
     halt.requestStops();
 
-    if (this.#running === 0) queueMicrotask(() => this.#finishHalt(halt));
+    if (this.#slots.running === 0) queueMicrotask(() => this.#finishHalt(halt));
     else halt.arm(timeoutMs, (expired) => this.#finishHalt(expired));
     return halt;
   }
@@ -555,7 +317,7 @@ export class TaskGroup implements SupervisedChild {
     if (this.#halt !== halt) return;
     this.#halt = undefined;
     const { report, abandonedRuns } = halt.conclude();
-    this.#running = 0;
+    this.#slots.haltOver();
     // Abandoned runs let go of what they hold now, before anyone hears that the stop is over.
     for (const run of abandonedRuns) run.settle(STOPPED);
 
