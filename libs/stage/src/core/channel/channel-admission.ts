@@ -70,7 +70,11 @@ export class ChannelAdmission<TMessage, TReply> {
   readonly #storage: ChannelStorage<TMessage>;
   /** The storage again when it is shared between processes; `undefined` in memory. */
   readonly #shared: SharedChannelStorage<TMessage> | undefined;
-  /** `accepted` is counted by the owner's `accept`, except for a message dropped on arrival. */
+  /**
+   * Read for the buffer's load. Counts `replayed`, and `accepted` only for a message dropped on
+   * arrival (the owner's `accept` counts the others); a message given up or dropped while buffered
+   * leaves `buffered` here before it ends.
+   */
   readonly #ledger: ChannelLedger;
   readonly #events: ChannelEmitter;
   readonly #ids: MessageIdSource;
