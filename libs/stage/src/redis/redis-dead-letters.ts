@@ -18,7 +18,7 @@ import type { RawEntry } from './stream-replies.js';
  *
  * **Ordering.** A letter is in the mirror at once; its entry id in the dead-letter stream follows
  * once Redis confirmed it. Each maintenance tick replaces the mirror with the stream's content,
- * leaving out the letters taken for a replay.
+ * leaving out the letters taken for a replay and keeping those added while it read.
  *
  * **Failure.** A letter Redis does not confirm (or one written once the storage has closed) is
  * reported, and the acknowledgement it carried is counted as failed: that entry stays pending and
@@ -164,6 +164,7 @@ export class RedisDeadLetters<TMessage> {
   /** Replaces the mirror with the dead-letter stream's content. Never rejects. */
   async refresh(): Promise<void> {
     const { host, commands } = this.#link;
+    const mark = this.#mirror.mark();
     try {
       const entries = await this.#operations.track(commands.deadLetters());
       const letters: MirroredLetter<TMessage>[] = entries
@@ -176,7 +177,7 @@ export class RedisDeadLetters<TMessage> {
           ) as DeadLetter<TMessage>,
           entryId: Promise.resolve(entry.entryId),
         }));
-      this.#mirror.replace(letters);
+      this.#mirror.replace(letters, mark);
     } catch (error) {
       if (this.#link.state === 'running') this.#link.report('read the dead letters', error);
     }
