@@ -6,6 +6,7 @@ import { formatMessageId } from './message-id.js';
 import type { MessageId } from './message-id.js';
 import type { RunLease } from './run-lease.js';
 import { toError } from '../errors/thrown-value-error.js';
+import { anchorShape } from '../util/shape-anchor.js';
 
 /**
  * Where a message is:
@@ -216,3 +217,9 @@ export class Envelope<TMessage, TReply>
     this.lease.core.failed(this, toError(error), true);
   }
 }
+
+// A message's objects are made per send and per redelivery: their shapes must outlive an idle
+// channel (see `anchorShape`).
+const anchorEnvelope = anchorShape(new Envelope<unknown, unknown>('', 0, undefined, 0, false));
+anchorShape(new Sender<unknown, unknown>({} as EnvelopeOwner<unknown, unknown>, anchorEnvelope));
+anchorShape(new Redelivery(anchorEnvelope, {} as RunLease<unknown, unknown>, 2));
