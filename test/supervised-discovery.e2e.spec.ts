@@ -183,6 +183,66 @@ describe('@Supervised discovery', () => {
     await app.close();
   });
 
+  it.each([
+    ['applied after @Supervised', 'outer'],
+    ['applied before @Supervised', 'inner'],
+  ])('keeps a method supervised under a decorator that wraps it, %s', async (_, position) => {
+    const calls: string[] = [];
+    /** A method decorator that replaces the method with a logging wrapper. */
+    const Logged = (): MethodDecorator => (_target, _key, descriptor: PropertyDescriptor) => {
+      const original = descriptor.value as (...args: unknown[]) => unknown;
+      descriptor.value = function (this: unknown, ...args: unknown[]) {
+        calls.push('logged');
+        return original.apply(this, args);
+      };
+    };
+    const run = async ({ signal }: TaskContext): Promise<void> => {
+      calls.push('run');
+      await aborted(signal);
+    };
+    @Injectable()
+    class Outer {
+      @Logged()
+      @Supervised()
+      async run(ctx: TaskContext): Promise<void> {
+        await run(ctx);
+      }
+    }
+    @Injectable()
+    class Inner {
+      @Supervised()
+      @Logged()
+      async run(ctx: TaskContext): Promise<void> {
+        await run(ctx);
+      }
+    }
+
+    const provider = position === 'outer' ? Outer : Inner;
+    const { app } = await boot({ imports: [StageModule.forRoot()], providers: [provider] });
+    await vi.waitFor(() => expect(calls).toEqual(['logged', 'run']));
+
+    expect(app.get(StageRegistry).has(`${provider.name}.run`)).toBe(true);
+    await app.close();
+  });
+
+  it('does not supervise a subclass method that overrides a supervised one undecorated', async () => {
+    class BaseConsumer {
+      @Supervised()
+      async consume({ signal }: TaskContext): Promise<void> {
+        await aborted(signal);
+      }
+    }
+    @Injectable()
+    class ManualConsumer extends BaseConsumer {
+      override async consume(): Promise<void> {}
+    }
+
+    const { app } = await boot({ imports: [StageModule.forRoot()], providers: [ManualConsumer] });
+
+    expect(app.get(StageRegistry).list()).toEqual([]);
+    await app.close();
+  });
+
   it('supervises a controller method too', async () => {
     @Controller()
     class StatusController {
@@ -341,8 +401,28 @@ describe('@Supervised discovery', () => {
 
       const { app } = await boot({ imports: [StageModule.forRoot(), A, B] }, { init: false });
 
-      await expect(app.init()).rejects.toThrow(DuplicateGroupError);
+      const error = await app.init().then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(DuplicateGroupError);
+      expect(String(error)).toContain(
+        'Shared@run would run twice: its class is provided by two modules, A and B.',
+      );
       await app.close();
+    });
+
+    it('throws when the class is defined if @Supervised decorates a static method', () => {
+      const define = () => {
+        class Cron {
+          @Supervised()
+          static async tick(): Promise<void> {}
+        }
+        return Cron;
+      };
+
+      expect(define).toThrow(InvalidOptionError);
+      expect(define).toThrow('Invalid option "@Supervised" for Cron@tick: expected an instance');
     });
   });
 

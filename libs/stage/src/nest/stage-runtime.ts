@@ -150,7 +150,14 @@ export class StageRuntime {
   }: AddGroupOptions): ManagedGroup {
     const existing = this.groups.get(options.name);
     if (existing !== undefined) {
-      throw new DuplicateGroupError(options.name, existing.origin, origin);
+      const existingModule = this.parents.get(existing)?.name;
+      const sameClass = existing.origin === origin && module !== undefined;
+      throw new DuplicateGroupError(
+        options.name,
+        existing.origin,
+        origin,
+        sameClass && existingModule !== undefined ? [existingModule, module.name] : undefined,
+      );
     }
 
     const { groups: defaults, logging } = this.configuration.options;

@@ -15,6 +15,7 @@ import type { Delivery } from '../core/channel/delivery.js';
 import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
 import { knownOptions } from '../core/util/option-checks.js';
 import type { TaskContext, TaskFn } from '../core/group/task-context.js';
+import { classNameOf } from './class-name.js';
 import { ScopedProviderError } from './errors/scoped-provider-error.js';
 import { UnknownChannelError } from './errors/unknown-channel-error.js';
 import { dependenciesOf } from './provider-dependencies.js';
@@ -132,7 +133,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
     const module: Module | undefined = wrapper.host;
     let dependencies: readonly object[] | undefined;
     return this.scanner.getAllMethodNames(prototype).flatMap((methodName) => {
-      const options = supervisedOptionsOf((prototype as Record<string, unknown>)[methodName]);
+      const options = supervisedOptionsOf(prototype, methodName);
       if (options.length === 0) return [];
       dependencies ??= dependenciesOf(wrapper);
       return [
@@ -158,9 +159,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
 
     const className = typeof metatype.name === 'string' ? metatype.name : tokenName(wrapper);
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-      if (supervisedOptionsOf((prototype as Record<string, unknown>)[methodName]).length === 0) {
-        continue;
-      }
+      if (supervisedOptionsOf(prototype, methodName).length === 0) continue;
       const error = new ScopedProviderError(`${className}@${methodName}`, reason);
       if (!this.configuration.options.skipScopedProviders) throw error;
       this.logger.warn(`Skipping @Supervised method ${className}@${methodName}: ${reason}.`);
@@ -292,12 +291,4 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
       throw error;
     }
   }
-}
-
-/** The class name shown in names and errors: the instance's own class, not a base class. */
-function classNameOf(prototype: object): string {
-  const constructor: unknown = (prototype as { constructor?: unknown }).constructor;
-  return typeof constructor === 'function' && constructor.name !== ''
-    ? constructor.name
-    : 'AnonymousClass';
 }

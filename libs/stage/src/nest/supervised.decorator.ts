@@ -3,6 +3,8 @@ import type { Delivery } from '../core/channel/delivery.js';
 import type { RestartPolicy } from '../core/group/restart-policy.js';
 import type { TaskContext } from '../core/group/task-context.js';
 import type { IntensityOptions } from '../core/group/task-group-options.js';
+import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
+import { classNameOf } from './class-name.js';
 
 /**
  * How a `@Supervised` method runs as a group. Every field is optional; unset fields take the
@@ -72,8 +74,15 @@ export type SupervisedDecorator<TShape = SupervisedMethod> = <TMethod extends TS
   descriptor: TypedPropertyDescriptor<TMethod>,
 ) => void;
 
-/** The options of each `@Supervised` applied to a method, in application order. */
-const supervisedByMethod = new WeakMap<object, readonly SupervisedOptions[]>();
+/**
+ * The options of each `@Supervised` applied to a method, in application order, by the prototype
+ * that declares the method and the method's name: not by the function, which a decorator applied
+ * after `@Supervised` may replace with a wrapper.
+ */
+const supervisedByPrototype = new WeakMap<
+  object,
+  Map<string | symbol, readonly SupervisedOptions[]>
+>();
 
 /**
  * Runs a provider method as a supervised group of tasks for the life of the application.
@@ -112,8 +121,11 @@ const supervisedByMethod = new WeakMap<object, readonly SupervisedOptions[]>();
  *
  * Works on the methods of providers and controllers. Only singleton instance methods can be
  * supervised: a request-scoped or transient provider fails the bootstrap (see
- * `skipScopedProviders`), and static methods are not discovered. A provider exposed under several
- * tokens (`useExisting`, the same value twice) runs its methods once.
+ * `skipScopedProviders`), and on a static method the decorator throws an `InvalidOptionError` when
+ * the class is defined. A provider exposed under several tokens (`useExisting`, the same value
+ * twice) runs its methods once. Other method decorators may be combined with it, in any order: a
+ * decorator that wraps the method keeps it supervised. A subclass inherits a supervised method;
+ * one that overrides it runs its own method, supervised only if decorated again.
  *
  * @example
  * ```ts
@@ -141,17 +153,32 @@ export function Supervised(
 export function Supervised(
   options: SupervisedOptions = {},
 ): SupervisedDecorator<SupervisedMethod | ChannelHandlerMethod> {
-  return (_target, _key, descriptor) => {
-    const method = descriptor.value;
-    if (typeof method !== 'function') return;
-    supervisedByMethod.set(method, [...(supervisedByMethod.get(method) ?? []), options]);
+  return (target, key, descriptor) => {
+    if (typeof target === 'function') {
+      const site = `${target.name || 'AnonymousClass'}@${String(key)}`;
+      throw new InvalidOptionError(site, '@Supervised', 'a static method', 'an instance method');
+    }
+    if (typeof descriptor.value !== 'function') {
+      const site = `${classNameOf(target)}@${String(key)}`;
+      throw new InvalidOptionError(site, '@Supervised', descriptor.value, 'a method');
+    }
+    let byKey = supervisedByPrototype.get(target);
+    if (byKey === undefined) supervisedByPrototype.set(target, (byKey = new Map()));
+    byKey.set(key, [...(byKey.get(key) ?? []), options]);
   };
 }
 
 /**
- * The options of every `@Supervised` applied to `method` (more than one is a wiring error the
- * explorer reports), or an empty list when it is not supervised.
+ * The options of every `@Supervised` applied to method `key` as `prototype`'s chain resolves it
+ * (more than one is a wiring error the explorer reports), or an empty list when it is not
+ * supervised. A subclass that overrides a supervised method without decorating it again is not
+ * supervised: its own method is what runs.
  */
-export function supervisedOptionsOf(method: unknown): readonly SupervisedOptions[] {
-  return typeof method === 'function' ? (supervisedByMethod.get(method) ?? []) : [];
+export function supervisedOptionsOf(prototype: object, key: string): readonly SupervisedOptions[] {
+  for (let at: object | null = prototype; at !== null; at = Object.getPrototypeOf(at) as object) {
+    if (Object.prototype.hasOwnProperty.call(at, key)) {
+      return supervisedByPrototype.get(at)?.get(key) ?? [];
+    }
+  }
+  return [];
 }

@@ -21,11 +21,18 @@ export class DuplicateGroupError extends StageError {
     readonly existing: string,
     /** Where the second group was declared. */
     readonly duplicate: string,
+    /**
+     * When both are one class's method, provided by two modules: those modules' names, in
+     * discovery order.
+     */
+    readonly modules?: readonly [string, string],
   ) {
     super(
-      `Two groups are named "${group}": ${existing} and ${duplicate}. Give one of them another ` +
-        `name (@Supervised({ name }) or spawn({ name })); a class provided in two modules needs ` +
-        `one home.`,
+      modules === undefined
+        ? `Two groups are named "${group}": ${existing} and ${duplicate}. Give one of them ` +
+            `another name (@Supervised({ name }) or spawn({ name })).`
+        : `${duplicate} would run twice: its class is provided by two modules, ${modules[0]} ` +
+            `and ${modules[1]}. Provide it in one module and export it from there to the other.`,
     );
   }
 }
