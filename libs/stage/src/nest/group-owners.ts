@@ -41,6 +41,11 @@ export class GroupOwners {
   private readonly dependents = new WeakMap<object, Set<object>>();
   /** The stop of each owner's groups, once begun: an owner stops once, whoever asks first. */
   private readonly stops = new WeakMap<object, Promise<void>>();
+  /**
+   * Owners whose bootstrap phase has run. One that ran before Stage's own (a global module set
+   * up before Stage's core) has its groups let run by Stage's bootstrap instead.
+   */
+  private readonly bootstrapped = new WeakSet<object>();
 
   constructor(private readonly deps: GroupOwnersDeps) {}
 
@@ -91,8 +96,17 @@ export class GroupOwners {
     for (const owner of this.dependents.get(dependency) ?? []) await this.stopOwnedBy(owner);
   }
 
-  /** The owner's bootstrap phase: lets its groups run. */
+  /** Whether `owner`'s bootstrap phase has run, so that its groups may run. */
+  hasBootstrapped(owner: object): boolean {
+    return this.bootstrapped.has(owner);
+  }
+
+  /**
+   * The owner's bootstrap phase: lets its groups run, or, before Stage's own bootstrap, leaves
+   * that to it (see {@link hasBootstrapped}).
+   */
   private startOwnedBy(owner: object): void {
+    this.bootstrapped.add(owner);
     if (!this.deps.running()) return;
     for (const managed of this.deps.groups()) {
       if (managed.owner === owner && managed.launch === 'with-owner') managed.open();

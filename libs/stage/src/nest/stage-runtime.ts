@@ -292,14 +292,17 @@ export class StageRuntime {
   }
 
   /**
-   * Stage's own bootstrap, before every other provider's: starts the tree (a group runs once its
-   * owner bootstrapped) and lets the groups without an owner run.
+   * Stage's own bootstrap, usually before every other provider's: starts the tree (a group runs
+   * once its owner bootstrapped) and lets run the groups without an owner and those whose owner
+   * bootstrapped first (a provider of a global module set up before Stage's core).
    */
   bootstrap(): void {
     if (this.phase.kind !== 'assembling') return;
     this.phase = { kind: 'running' };
     for (const managed of this.groups.values()) {
-      if (managed.launch === 'with-stage') managed.open();
+      const owner = managed.owner;
+      const ownerReady = owner !== undefined && this.owners.hasBootstrapped(owner);
+      if (managed.launch === 'with-stage' || ownerReady) managed.open();
     }
     this.tree.root.start();
   }
