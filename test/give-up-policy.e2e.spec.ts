@@ -353,7 +353,7 @@ describe('when a failure reaches the root', () => {
       });
 
       expect(logs.under('Stage', 'error').map((entry) => entry.message)).toContain(
-        'The onGiveUp shutdown callback failed: Error: no way out',
+        'The onGiveUp shutdown callback failed: no way out',
       );
       await app.close();
     });

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 
+import { messageOf, stackOf, toError } from '../core/errors/thrown-value-error.js';
 import type { Supervisor } from '../core/supervisor/supervisor.js';
 import type { ManagedGroup } from './managed-group.js';
 import { bindBeforeDestroy, bindOwnerLifecycle } from './owner-lifecycle.js';
@@ -135,10 +136,11 @@ export class GroupOwners {
       if (before !== undefined) managed.planStop({ before });
       try {
         await this.deps.parentOf(managed).stopChild(managed.name);
-      } catch (error) {
+      } catch (thrown) {
+        const failure = toError(thrown);
         this.deps.logger.error(
-          `Stopping group "${managed.name}" failed: ${String(error)}`,
-          error instanceof Error ? error.stack : undefined,
+          `Stopping group "${managed.name}" failed: ${messageOf(failure)}`,
+          stackOf(failure),
         );
       }
       managed.planStop(undefined);

@@ -1,4 +1,4 @@
-import { messageOf } from '../core/errors/thrown-value-error.js';
+import { messageOf, stackOf, toError } from '../core/errors/thrown-value-error.js';
 import type { Logger } from '@nestjs/common';
 
 import type { RootHealth } from '../core/supervisor/root-health.js';
@@ -96,10 +96,11 @@ export class RootPolicy {
     const giveUp = { child: report.child, path: report.path, error: report.error };
     void Promise.resolve()
       .then(() => policy.shutdown(giveUp))
-      .catch((shutdownError: unknown) => {
+      .catch((thrown: unknown) => {
+        const failure = toError(thrown);
         this.deps.logger.error(
-          `The onGiveUp shutdown callback failed: ${String(shutdownError)}`,
-          shutdownError instanceof Error ? shutdownError.stack : undefined,
+          `The onGiveUp shutdown callback failed: ${messageOf(failure)}`,
+          stackOf(failure),
         );
       });
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
 
 import { DuplicateChildError } from '../core/errors/duplicate-child-error.js';
+import { messageOf, toError } from '../core/errors/thrown-value-error.js';
 import { attachGroupLog } from '../core/group/failure-log.js';
 import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
@@ -366,8 +367,8 @@ export class StageRuntime {
 
   /** Logs a rejection of background work started by a registry call. */
   private guard(work: Promise<unknown>, what: string): void {
-    work.catch((error: unknown) => {
-      this.logger.warn(`${what} did not happen: ${String(error)}`);
+    work.catch((thrown: unknown) => {
+      this.logger.warn(`${what} did not happen: ${messageOf(toError(thrown))}`);
     });
   }
 
