@@ -4,7 +4,7 @@ import type { TaskRun } from './task-run.js';
 /**
  * What a group remembers of how its runs ended: the counters `status()` reports over every run
  * (restarts, failures, the latest failure), and what the end of the current run reports (its
- * latest failure, and whether its last slot to end failed). Written by the group's slots as runs
+ * latest failure, and whether a slot that ended for good failed). Written by the group's slots as runs
  * settle and restart; read by the group. Internal to the group.
  *
  * Cancellation and restart change nothing here but the counters: a stopped run is not a failure,
@@ -17,7 +17,7 @@ export class GroupRecord {
   failures = 0;
   /** The latest failure of the current run: the cause of a give-up or of a failed exit. */
   runFailure: Error | undefined = undefined;
-  /** Whether the current run's latest slot to end (under `never`) ended with a failure. */
+  /** Whether a slot of the current run ended for good (under `never`) with a failure. */
   endedWithFailure = false;
   /** The run that failed last, kept so that `status()` builds `lastFailure` only when asked. */
   #lastFailed: TaskRun | undefined = undefined;

@@ -303,7 +303,8 @@ export class GroupSlots implements TaskRunOwner {
     const failed = outcome.kind === 'failed';
     if (this.#restart === 'never' || (!failed && this.#restart === 'on-failure')) {
       slot.phase = 'ended';
-      this.#record.endedWithFailure = failed;
+      // Sticky for the run: the end reports a failure if any slot's last run failed.
+      if (failed) this.#record.endedWithFailure = true;
       this.#live--;
       this.#checkEnded();
       return;

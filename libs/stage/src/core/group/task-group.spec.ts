@@ -708,6 +708,24 @@ describe('TaskGroup', () => {
       expect(built.status().lastFailure).toMatchObject({ error, index: 1, attempt: 1 });
     });
 
+    it('reports the failure to its parent under never even when a later slot completes', async () => {
+      const { parent, exits } = fakeParent();
+      const error = new Error('slot 0 failed');
+      const built = group({
+        size: 2,
+        restart: 'never',
+        task: async ({ index }) => {
+          await new Promise((resolve) => setTimeout(resolve, index * 10));
+          if (index === 0) throw error;
+        },
+      });
+      built.setParent(parent);
+      built.start();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(built.status().failures).toBe(1);
+      expect(exits).toEqual([{ kind: 'failed', error }]);
+    });
+
     it('keeps a group of size 0 running until it is stopped', async () => {
       const built = group({ size: 0, task: async () => {} });
       built.start();
