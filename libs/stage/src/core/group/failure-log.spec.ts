@@ -98,6 +98,27 @@ describe('attachGroupLog', () => {
     ]);
   });
 
+  it('logs the stack again after a quiet window, even for an error object thrown again', async () => {
+    const events = source();
+    const { target, lines } = logger();
+    attachGroupLog(events, target, { windowMs: 1_000 });
+    // A client that rejects every call with one shared error object, as some drivers do.
+    const down: GroupEvent = {
+      ...base,
+      type: 'failed',
+      index: 0,
+      attempt: 1,
+      error: new Error('down'),
+    };
+    events.emit(down);
+    await vi.advanceTimersByTimeAsync(5_000);
+    events.emit(down);
+
+    const stacks = lines.filter(([level]) => level === 'error').map(([, , stack]) => stack);
+    expect(stacks).toHaveLength(2);
+    expect(stacks[1]).toContain('Error: down');
+  });
+
   it('always logs a give-up at error level, after the pending summary', () => {
     const events = source();
     const { target, lines } = logger();

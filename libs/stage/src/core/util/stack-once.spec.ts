@@ -1,9 +1,10 @@
+import { setImmediate } from 'node:timers';
 import { describe, expect, it } from 'vitest';
 
 import { stackOnce } from './stack-once.js';
 
 describe('stackOnce', () => {
-  it('gives the stack of an error the first time only', () => {
+  it('gives the stack of an error the first time only within one turn of the event loop', () => {
     const error = new Error('the broker hung up');
 
     expect(stackOnce(error)).toBe(error.stack);
@@ -16,5 +17,14 @@ describe('stackOnce', () => {
     stackOnce(first);
 
     expect(stackOnce(second)).toBe(second.stack);
+  });
+
+  it('gives the stack again on a later turn, for an error object thrown again', async () => {
+    const reused = new Error('connection lost');
+    stackOnce(reused);
+
+    await new Promise<void>((resolve) => setImmediate(resolve));
+
+    expect(stackOnce(reused)).toBe(reused.stack);
   });
 });
