@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 
 import type { DeadLetter } from '../core/channel/dead-letter.js';
@@ -10,6 +11,7 @@ import type { TaskGroupOptions } from '../core/group/task-group-options.js';
 import type { SupervisorStatus } from '../core/supervisor/supervisor-status.js';
 import type { ChannelInfo } from './channel-info.js';
 import type { GroupInfo, StageHealth } from './group-info.js';
+import { dependenciesOf } from './provider-dependencies.js';
 import { type ChannelEntry, StageChannels } from './stage-channels.js';
 import type { StageEvent } from './stage-events.js';
 import { StageRuntime } from './stage-runtime.js';
@@ -41,6 +43,7 @@ export class StageRegistry {
   constructor(
     private readonly runtime: StageRuntime,
     private readonly channelSet: StageChannels,
+    private readonly discovery: DiscoveryService,
   ) {}
 
   /**
@@ -152,9 +155,20 @@ export class StageRegistry {
       options: groupOptions,
       origin: 'spawn',
       owner,
+      dependencies: owner === undefined ? undefined : this.dependenciesOf(owner),
       launch: 'with-stage',
     });
     return this.runtime.info(managed);
+  }
+
+  /**
+   * What `owner` uses, directly or not, when it is a provider or controller of the application:
+   * their destroy phase stops its spawned groups first, as for a `@Supervised` method.
+   */
+  private dependenciesOf(owner: object): readonly object[] | undefined {
+    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
+    const wrapper = wrappers.find((each) => !each.isAlias && each.instance === owner);
+    return wrapper === undefined ? undefined : dependenciesOf(wrapper);
   }
 
   /**
