@@ -1,4 +1,5 @@
 import type { ChannelEvent, ChannelListener } from './channel-events.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { toError } from '../errors/thrown-value-error.js';
 
 /**
@@ -19,8 +20,15 @@ export class ChannelEmitter {
     return this.#listeners.length > 0;
   }
 
-  /** Adds a listener; returns a function that removes it (once, however often it is called). */
+  /**
+   * Adds a listener; returns a function that removes it (once, however often it is called).
+   *
+   * @throws InvalidOptionError when `listener` is not a function.
+   */
   on(listener: ChannelListener): () => void {
+    if (typeof listener !== 'function') {
+      throw new InvalidOptionError(`channel "${this.channel}"`, 'listener', listener, 'a function');
+    }
     this.#listeners = [...this.#listeners, listener];
     let subscribed = true;
     return () => {

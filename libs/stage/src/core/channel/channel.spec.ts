@@ -544,6 +544,14 @@ describe('Channel', () => {
   });
 
   describe('on', () => {
+    it('rejects a listener that is not a function, naming the channel', () => {
+      const channel = new Channel<string>({ name: 'jobs' });
+
+      expect(() => channel.on('log' as never)).toThrow(
+        'Invalid option "listener" for channel "jobs": expected a function, received "log".',
+      );
+    });
+
     it('reports a listener that throws as hook-failed and carries on', async () => {
       const channel = new Channel<string>({ name: 'jobs', capacity: 1, overflow: 'drop-newest' });
       const seen: ChannelEvent[] = [];

@@ -191,8 +191,11 @@ export class Channel<TMessage, TReply = void> {
    * stop out.
    *
    * The first consumer marks the channel started.
+   *
+   * @throws InvalidOptionError when `ctx` is not a task context.
    */
   consume(ctx: TaskContext): AsyncIterable<Delivery<TMessage, TReply>> {
+    this.#checkContext('consume', ctx);
     return this.#core.openConsumer(ctx) as AsyncIterable<Delivery<TMessage, TReply>>;
   }
 
@@ -202,9 +205,23 @@ export class Channel<TMessage, TReply = void> {
    * drained. Unlike {@link Channel.consume}, nothing settles the delivery but `ack`, `fail` or the
    * end of the run, so a run may hold several at once. Cancellation and fairness are as in
    * `consume`.
+   *
+   * @throws InvalidOptionError when `ctx` is not a task context (thrown, not rejected).
    */
   receive(ctx: TaskContext): Promise<Delivery<TMessage, TReply> | undefined> {
+    this.#checkContext('receive', ctx);
     return this.#core.openConsumer(ctx).take() as Promise<Delivery<TMessage, TReply> | undefined>;
+  }
+
+  /** @throws InvalidOptionError when `ctx` is not a task context (not even an object). */
+  #checkContext(method: string, ctx: unknown): void {
+    if (ctx !== null && typeof ctx === 'object') return;
+    throw new InvalidOptionError(
+      `channel "${this.#core.name}"`,
+      `${method}(ctx)`,
+      ctx,
+      'the TaskContext the task received (pass the argument of your task)',
+    );
   }
 
   /**
@@ -284,6 +301,8 @@ export class Channel<TMessage, TReply = void> {
   /**
    * Subscribes to the channel's events; returns a function that unsubscribes. A listener runs
    * synchronously; one that throws is reported as `hook-failed` and changes nothing.
+   *
+   * @throws InvalidOptionError when `listener` is not a function.
    */
   on(listener: ChannelListener): () => void {
     return this.#core.on(listener);

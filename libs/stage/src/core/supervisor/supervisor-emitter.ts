@@ -1,4 +1,5 @@
 import { ListenerSet } from './listener-set.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { SupervisorEvent, SupervisorListener } from './supervisor-events.js';
 
 /** A supervisor event without the fields every event gets from its supervisor. */
@@ -44,6 +45,10 @@ export class SupervisorEmitter {
 
   /** Subscribes `listener`; returns a function that unsubscribes it (once). */
   on(listener: SupervisorListener): () => void {
+    if (typeof listener !== 'function') {
+      const owner = `supervisor "${this.#source.name}"`;
+      throw new InvalidOptionError(owner, 'listener', listener, 'a function');
+    }
     return this.#listeners.add(listener);
   }
 

@@ -258,6 +258,16 @@ describe('Supervisor', () => {
     });
   });
 
+  describe('on', () => {
+    it('rejects a listener that is not a function, naming the supervisor', () => {
+      const supervisor = new Supervisor({ name: 'pipeline' });
+
+      expect(() => supervisor.on(undefined as never)).toThrow(
+        'Invalid option "listener" for supervisor "pipeline": expected a function, received undefined.',
+      );
+    });
+  });
+
   describe('add', () => {
     it('starts a child added to a running supervisor at once', () => {
       const { supervisor } = tree(['a']);

@@ -342,6 +342,8 @@ export class Supervisor implements SupervisedChild {
   /**
    * Subscribes `listener` to the supervisor's events; returns a function that unsubscribes it.
    * Listeners run synchronously; one that throws is reported as `hook-failed`.
+   *
+   * @throws InvalidOptionError when `listener` is not a function.
    */
   on(listener: SupervisorListener): () => void {
     return this.#events.on(listener);
