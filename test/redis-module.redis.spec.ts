@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import {
   Channel,
   type ChannelDeclaration,
@@ -90,5 +91,77 @@ describe('StageModule.forFeature with a channel on Redis', () => {
     await back.app.close();
     await front.app.close();
     expect(adder.state.kind).toBe('closed');
+  });
+});
+
+const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+
+/** How an application commonly provides its own Redis client, and quits it at shutdown. */
+class RedisClientCloser implements OnModuleDestroy {
+  /** The channel to look at when the client is quit. */
+  adder: Channel<Operands, number> | undefined;
+  /** Whether that channel had closed when the client was quit. */
+  channelClosedFirst: boolean | undefined;
+
+  constructor(private readonly client: Redis) {}
+
+  async onModuleDestroy(): Promise<void> {
+    this.channelClosedFirst = this.adder?.state.kind === 'closed';
+    await this.client.quit();
+  }
+}
+
+describe('StageModule.forFeatureAsync with a channel on an injected Redis client', () => {
+  it('answers requests and closes the channel before the application quits its client', async () => {
+    @Module({
+      providers: [
+        { provide: REDIS_CLIENT, useFactory: () => new Redis(redis.url) },
+        {
+          provide: RedisClientCloser,
+          useFactory: (client: Redis) => new RedisClientCloser(client),
+          inject: [REDIS_CLIENT],
+        },
+      ],
+      exports: [REDIS_CLIENT, RedisClientCloser],
+    })
+    class RedisModule {}
+
+    const { app } = await boot({
+      imports: [
+        StageModule.forRoot({ logging: false }),
+        RedisModule,
+        StageModule.forFeatureAsync({
+          channels: ['adder'],
+          imports: [RedisModule],
+          inject: [REDIS_CLIENT],
+          useFactory: (client: Redis) => ({
+            channels: [
+              {
+                name: 'adder',
+                storage: new RedisChannelStorage({ client, keyPrefix: prefix, blockMs: 50 }),
+              },
+            ],
+          }),
+        }),
+      ],
+      providers: [Producer, Workers],
+    });
+    const { adder } = app.get(Producer);
+    const closer = app.get(RedisClientCloser);
+    closer.adder = adder;
+    const failures: string[] = [];
+    adder.on((event) => {
+      if (event.type === 'storage-failed') failures.push(event.error.message);
+    });
+
+    const sums = await Promise.all(
+      [1, 2, 3].map((a) => adder.request({ a, b: 40 }, { timeoutMs: 5_000 })),
+    );
+    await app.close();
+
+    expect(sums).toEqual([41, 42, 43]);
+    expect(closer.channelClosedFirst).toBe(true);
+    expect(failures).toEqual([]);
+    expect(adder.stats()).toMatchObject({ accepted: 3, published: 3 });
   });
 });

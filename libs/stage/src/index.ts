@@ -38,6 +38,7 @@ export { UnknownGroupError } from './nest/errors/unknown-group-error.js';
 export { StageNotRunningError } from './nest/errors/stage-not-running-error.js';
 export type {
   StageFeatureOptions,
+  StageFeatureAsyncOptions,
   ChannelDeclaration,
   ModuleSupervisorOptions,
 } from './nest/stage-feature-options.js';

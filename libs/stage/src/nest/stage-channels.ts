@@ -183,6 +183,20 @@ export class StageChannels {
     this.failedDeliveries.clear();
   }
 
+  /**
+   * Closes the bound channels named in `names` that are still open, at once (their consumers have
+   * stopped), logging what was left as {@link closeAll} does. Never rejects.
+   */
+  async closeNamed(names: readonly string[]): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const entry = this.entries.get(name);
+        if (entry === undefined || entry.channel.state.kind === 'closed') return;
+        this.logClosed(name, await entry.channel.close({ timeoutMs: 0 }));
+      }),
+    );
+  }
+
   private logClosed(name: string, report: ChannelCloseReport): void {
     const { returned, deadLettered, stored, inFlight } = report;
     const unconfirmed = report.unconfirmed ?? 0;

@@ -1,3 +1,5 @@
+import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
+
 import type { BackoffOptions } from '../core/backoff/backoff-options.js';
 import type { ChannelOptions } from '../core/channel/channel-options.js';
 import type { IntensityOptions } from '../core/group/task-group-options.js';
@@ -45,4 +47,34 @@ export interface StageFeatureOptions {
   readonly channels?: readonly ChannelDeclaration[];
   /** The importing module's supervisor; see {@link ModuleSupervisorOptions}. */
   readonly supervisor?: ModuleSupervisorOptions;
+}
+
+/**
+ * What `StageModule.forFeatureAsync()` takes: the names of the channels the module provides,
+ * known when the module is defined (their providers and tokens are made then), and a factory that
+ * resolves the registration from injected providers, for example a channel's storage built on a
+ * Redis client the application provides.
+ *
+ * @example
+ * ```ts
+ * StageModule.forFeatureAsync({
+ *   channels: ['adder'],
+ *   imports: [RedisModule],
+ *   inject: [REDIS_CLIENT],
+ *   useFactory: (client: Redis) => ({
+ *     channels: [{ name: 'adder', storage: new RedisChannelStorage({ client }) }],
+ *   }),
+ * });
+ * ```
+ */
+export interface StageFeatureAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /**
+   * The names of the channels the factory declares, exactly: a name the factory leaves out, or a
+   * channel it declares that is not listed here, fails the bootstrap with `InvalidOptionError`.
+   */
+  readonly channels: readonly string[];
+  /** Resolves the registration (channels, supervisor) from the providers in `inject`. */
+  readonly useFactory: (...args: never[]) => StageFeatureOptions | Promise<StageFeatureOptions>;
+  /** The providers handed to `useFactory`, in order. */
+  readonly inject?: FactoryProvider['inject'];
 }

@@ -1,11 +1,24 @@
-import { type DynamicModule, type FactoryProvider, Module } from '@nestjs/common';
+import {
+  type DynamicModule,
+  type FactoryProvider,
+  Inject,
+  Injectable,
+  Module,
+  type OnModuleDestroy,
+  type Provider,
+} from '@nestjs/common';
 
 import { getChannelToken } from './channel-token.js';
-import { declaredChannelNames, resolveFeatureOptions } from './resolve-feature-options.js';
+import {
+  asyncChannelNames,
+  declaredChannelNames,
+  resolveAsyncFeatureOptions,
+  resolveFeatureOptions,
+} from './resolve-feature-options.js';
 import type { ResolvedFeatureOptions } from './resolve-feature-options.js';
 import { StageChannels } from './stage-channels.js';
 import { StageCoreModule } from './stage-core.module.js';
-import type { StageFeatureOptions } from './stage-feature-options.js';
+import type { StageFeatureAsyncOptions, StageFeatureOptions } from './stage-feature-options.js';
 
 /** The token, inside a feature module, of its {@link FeatureRegistration}. Internal. */
 export const STAGE_FEATURE = Symbol('STAGE_FEATURE');
@@ -31,26 +44,77 @@ export class StageFeatureModule {
    * call in several modules makes it one registration with several importers.
    */
   static register(options: StageFeatureOptions): DynamicModule {
-    const id = ++registrations;
-    const names = declaredChannelNames(options);
-    const channels = names.map((name): FactoryProvider => ({
-      provide: getChannelToken(name),
-      useFactory: (store: StageChannels, registration: FeatureRegistration) =>
-        store.obtain(name, registration.options.channels),
-      inject: [StageChannels, STAGE_FEATURE],
-    }));
-    return {
-      module: StageFeatureModule,
-      imports: [StageCoreModule],
-      providers: [
-        {
-          provide: STAGE_FEATURE,
-          useFactory: (): FeatureRegistration => ({ options: resolveFeatureOptions(options) }),
-        },
-        { provide: `StageFeature#${id}`, useValue: id },
-        ...channels,
-      ],
-      exports: names.map(getChannelToken),
-    };
+    return registration(declaredChannelNames(options), {
+      provide: STAGE_FEATURE,
+      useFactory: (): FeatureRegistration => ({ options: resolveFeatureOptions(options) }),
+    });
   }
+
+  /**
+   * Builds the dynamic module of one `forFeatureAsync()` registration: the channel providers of
+   * the listed names, the registration resolved by the user's factory (which the channel
+   * providers wait for), and the closing of those channels in this module's destroy phase.
+   *
+   * @throws InvalidOptionError at once for options that cannot define a module.
+   */
+  static registerAsync(options: StageFeatureAsyncOptions): DynamicModule {
+    const names = asyncChannelNames(options);
+    const { useFactory, inject = [], imports = [] } = options;
+    const module = registration(
+      names,
+      {
+        provide: STAGE_FEATURE,
+        useFactory: async (...dependencies: never[]): Promise<FeatureRegistration> => ({
+          options: resolveAsyncFeatureOptions(await useFactory(...dependencies), names),
+        }),
+        inject,
+      },
+      FeatureChannelsCloser,
+    );
+    return { ...module, imports: [...(module.imports ?? []), ...imports] };
+  }
+}
+
+/**
+ * Closes the channels of a `forFeatureAsync()` registration in its module's destroy phase. Their
+ * storage may use providers injected into the factory (a Redis client): Nest destroys a module
+ * before the modules it imports, so the channels close before those providers are. The groups of
+ * the modules importing the registration have stopped by then, draining their channels; a channel
+ * still open is closed at once, as Stage's own destroy phase would. Never rejects. Internal.
+ */
+@Injectable()
+class FeatureChannelsCloser implements OnModuleDestroy {
+  constructor(
+    private readonly channels: StageChannels,
+    @Inject(STAGE_FEATURE) private readonly feature: FeatureRegistration,
+  ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.channels.closeNamed(this.feature.options.channels.map((channel) => channel.name));
+  }
+}
+
+/**
+ * The dynamic module of one registration: its `STAGE_FEATURE` provider, a provider of each
+ * channel name (the first declaration of a name builds its channel, see `StageChannels.obtain`),
+ * and `extra` providers. Each call gets a unique id, so that Nest never merges two registrations.
+ */
+function registration(
+  names: readonly string[],
+  feature: FactoryProvider,
+  ...extra: Provider[]
+): DynamicModule {
+  const id = ++registrations;
+  const channels = names.map((name): FactoryProvider => ({
+    provide: getChannelToken(name),
+    useFactory: (store: StageChannels, registered: FeatureRegistration) =>
+      store.obtain(name, registered.options.channels),
+    inject: [StageChannels, STAGE_FEATURE],
+  }));
+  return {
+    module: StageFeatureModule,
+    imports: [StageCoreModule],
+    providers: [feature, { provide: `StageFeature#${id}`, useValue: id }, ...channels, ...extra],
+    exports: names.map(getChannelToken),
+  };
 }

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 
 import { StageConfiguration } from './stage-configuration.js';
 import { StageCoreModule } from './stage-core.module.js';
-import type { StageFeatureOptions } from './stage-feature-options.js';
+import type { StageFeatureAsyncOptions, StageFeatureOptions } from './stage-feature-options.js';
 import { StageFeatureModule } from './stage-feature.module.js';
 import {
   ConfigurableStageModule,
@@ -89,6 +89,42 @@ export class StageModule extends ConfigurableStageModule {
    */
   static forFeature(options: StageFeatureOptions = {}): DynamicModule {
     return StageFeatureModule.register(options);
+  }
+
+  /**
+   * Registers what the importing module adds to Stage, as {@link forFeature} does, with options
+   * resolved by a factory from injected providers: for example a channel whose storage uses a
+   * Redis client the application provides. The channel names are given up front, since their
+   * providers exist before the factory runs; the factory must declare exactly those.
+   *
+   * **Shutdown.** The registration's channels close in its own module's destroy phase, after the
+   * groups of the modules that import it have stopped and before the modules it imports (where
+   * the injected providers live) are destroyed: a storage never sees its client closed under it.
+   *
+   * @throws InvalidOptionError at once for options that cannot define the module (no factory,
+   * names that are not distinct non-empty strings); when resolved, for a bad registration or
+   * channels that differ from the names given.
+   *
+   * @example
+   * ```ts
+   * @Module({
+   *   imports: [
+   *     StageModule.forFeatureAsync({
+   *       channels: ['adder'],
+   *       imports: [RedisModule],
+   *       inject: [REDIS_CLIENT],
+   *       useFactory: (client: Redis) => ({
+   *         channels: [{ name: 'adder', storage: new RedisChannelStorage({ client }) }],
+   *       }),
+   *     }),
+   *   ],
+   *   providers: [AdderWorkers],
+   * })
+   * export class AdderModule {}
+   * ```
+   */
+  static forFeatureAsync(options: StageFeatureAsyncOptions): DynamicModule {
+    return StageFeatureModule.registerAsync(options);
   }
 }
 
