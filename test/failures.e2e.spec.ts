@@ -167,3 +167,54 @@ describe('a supervised method that throws', () => {
     await app.close();
   });
 });
+
+describe('a supervised method that returns', () => {
+  it('is logged once it returns for good, saying why it is not restarted', async () => {
+    @Injectable()
+    class Poller {
+      @Supervised()
+      run(): void {
+        // Forgot to await its loop: returns at once.
+        setTimeout(() => undefined, 0);
+      }
+    }
+
+    const { app, logs } = await boot({ imports: [StageModule.forRoot()], providers: [Poller] });
+    await vi.waitFor(() =>
+      expect(app.get(StageRegistry).status('Poller.run').state.kind).toBe('completed'),
+    );
+
+    expect(logs.under('Poller.run', 'log').map((entry) => entry.message)).toEqual([
+      'group "root/RootTestModule/Poller.run": task 0 (attempt 1) returned and is not restarted ' +
+        "(restart: 'on-failure'). A task meant to run until the application stops must not " +
+        'return before ctx.signal fires; work that returns and must run again needs restart: ' +
+        "'always'.",
+    ]);
+    await app.close();
+  });
+
+  it('is not logged under restart always, nor for handlers that end with their channel', async () => {
+    @Injectable()
+    class Ticker {
+      ticks = 0;
+
+      @Supervised({ restart: 'always', backoff: { minMs: 5, maxMs: 5 } })
+      async tick(): Promise<void> {
+        this.ticks++;
+      }
+
+      @Supervised({ channel: 'jobs', size: 2 })
+      handle(): void {}
+    }
+
+    const { app, logs } = await boot({
+      imports: [StageModule.forRoot(), StageModule.forFeature({ channels: [{ name: 'jobs' }] })],
+      providers: [Ticker],
+    });
+    await vi.waitFor(() => expect(app.get(Ticker).ticks).toBeGreaterThan(2));
+    await app.close();
+
+    const returned = logs.entries.filter((entry) => entry.message.includes('returned'));
+    expect(returned).toEqual([]);
+  });
+});

@@ -4,6 +4,8 @@ import { Observable, Subject } from 'rxjs';
 import { DuplicateChildError } from '../core/errors/duplicate-child-error.js';
 import { messageOf, toError } from '../core/errors/thrown-value-error.js';
 import { attachGroupLog } from '../core/group/failure-log.js';
+import type { GroupEvent } from '../core/group/group-events.js';
+import type { RestartPolicy } from '../core/group/restart-policy.js';
 import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   validateTimeout,
@@ -165,7 +167,14 @@ export class StageRuntime {
     const applied = applyDefaults(options, defaults);
     const group = new TaskGroup(applied);
     const detachers = [group.on((event) => this.emit(event))];
-    if (logging) detachers.push(attachGroupLog(group, new Logger(options.name)));
+    if (logging) {
+      const logger = new Logger(options.name);
+      detachers.push(attachGroupLog(group, logger));
+      const policy = applied.restart ?? 'on-failure';
+      if (policy !== 'always') {
+        detachers.push(group.on((event) => this.logCompletion(event, policy, logger)));
+      }
+    }
     const detach = (): void => detachers.forEach((each) => each());
 
     const bound = owner !== undefined && this.owners.bind(owner);
@@ -363,6 +372,21 @@ export class StageRuntime {
       logSupervisorEvent(this.logger, event);
     }
     if (event.path.length === 1) this.rootPolicy.onRootEvent(event);
+  }
+
+  /**
+   * Says that a task returned for good while the application runs: under `on-failure` or `never`
+   * a completed task is not restarted, and a long-running method that returns at once (an
+   * un-awaited loop) would otherwise go unnoticed.
+   */
+  private logCompletion(event: GroupEvent, policy: RestartPolicy, logger: Logger): void {
+    if (event.type !== 'completed' || this.phase.kind !== 'running') return;
+    logger.log(
+      `group "${event.path.join('/')}": task ${event.index} (attempt ${event.attempt}) returned ` +
+        `and is not restarted (restart: '${policy}'). A task meant to run until the application ` +
+        `stops must not return before ctx.signal fires; work that returns and must run again ` +
+        `needs restart: 'always'.`,
+    );
   }
 
   /** Logs a rejection of background work started by a registry call. */
