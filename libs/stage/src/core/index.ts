@@ -8,7 +8,7 @@
 
 // Errors
 export { StageError, isStageError } from './errors/stage-error.js';
-export type { StageErrorCode, StageErrorCodes } from './errors/stage-error.js';
+export type { StageErrorCode, StageErrorCodes, StageErrorJson } from './errors/stage-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { ThrownValueError } from './errors/thrown-value-error.js';
 

@@ -23,6 +23,33 @@ export abstract class StageError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /**
+   * What `JSON.stringify` writes for the error, for a health endpoint or a structured log: its
+   * `name`, `code` and `message` (an `Error`'s message is not enumerable, so it would otherwise be
+   * left out), and its cause's name and message when it has an `Error` as cause. Never throws.
+   */
+  toJSON(): StageErrorJson {
+    const json: StageErrorJson = { name: this.name, code: this.code, message: this.message };
+    try {
+      const cause: unknown = this.cause;
+      if (cause instanceof StageError) return { ...json, cause: cause.toJSON() };
+      if (cause instanceof Error) {
+        return { ...json, cause: { name: String(cause.name), message: String(cause.message) } };
+      }
+    } catch {
+      // A cause whose name or message throws when read (a hostile getter, a Proxy) is left out.
+    }
+    return json;
+  }
+}
+
+/** How a {@link StageError} is written by `JSON.stringify` (see `StageError.toJSON`). */
+export interface StageErrorJson {
+  readonly name: string;
+  readonly code: StageErrorCode;
+  readonly message: string;
+  readonly cause?: StageErrorJson | { readonly name: string; readonly message: string };
 }
 
 /**

@@ -13,8 +13,9 @@ export type GroupState =
 /**
  * A point-in-time snapshot of a group: plain data, except its errors (`lastFailure.error`, a
  * gave-up state's `error`), which are the `Error` objects themselves so that callers can tell them
- * apart. `JSON.stringify` writes an `Error` as `{}`: map errors to what you want to show (their
- * `message`, a Stage error's `code`) before sending a snapshot over the wire.
+ * apart. `JSON.stringify` writes a Stage error as its name, code, message and cause (see
+ * `StageError.toJSON`), but any other `Error` as `{}`: map those to what you want to show (their
+ * `message`) before sending a snapshot over the wire.
  */
 export interface GroupStatus {
   readonly name: string;
