@@ -30,6 +30,7 @@ class Heartbeat {
 
 afterEach(() => {
   runs.count = 0;
+  vi.useRealTimers();
 });
 
 describe('StageModule', () => {
@@ -139,6 +140,45 @@ describe('StageModule', () => {
 
       await vi.waitFor(() => expect(runs.count).toBe(1));
       await app.close();
+    });
+
+    it('applies the options it resolved: a group waits for its stop no longer than they say', async () => {
+      @Injectable()
+      class Stubborn {
+        started = false;
+
+        @Supervised()
+        async run(): Promise<void> {
+          this.started = true;
+          // Ignores its signal: abandoned once the resolved shutdown deadline has passed.
+          await new Promise(() => undefined);
+        }
+      }
+      const { app, logs } = await boot({
+        imports: [
+          StageModule.forRootAsync({
+            imports: [ConfigModule],
+            inject: [AppConfig],
+            useFactory: (config: AppConfig): StageModuleOptions => ({
+              groups: { shutdownTimeoutMs: config.shutdownTimeoutMs },
+            }),
+          }),
+        ],
+        providers: [Stubborn],
+      });
+      await vi.waitFor(() => expect(app.get(Stubborn).started).toBe(true));
+      vi.useFakeTimers();
+
+      const closed = app.close();
+      await vi.advanceTimersByTimeAsync(249);
+      const early = logs.entries.some((entry) => entry.message.includes('abandoning'));
+      await vi.advanceTimersByTimeAsync(1);
+      await closed;
+
+      expect(early).toBe(false);
+      expect(logs.under('Stubborn.run', 'warn').map((entry) => entry.message)).toEqual([
+        expect.stringContaining('stopped, abandoning 1 task(s) that did not settle in time'),
+      ]);
     });
 
     it('resolves the options with an async factory', async () => {

@@ -196,15 +196,18 @@ describe('Supervisor', () => {
       },
     );
 
-    it('never restarts a child stopped on purpose, whatever its policy', async () => {
-      const { supervisor, child } = runningTree({}, [{ name: 'a', restart: 'always' }]);
+    it.each(['always', 'on-failure', 'never'] as const)(
+      'never restarts a child stopped on purpose, under policy %s',
+      async (restart) => {
+        const { supervisor, child } = runningTree({}, [{ name: 'a', restart }]);
 
-      await supervisor.stopChild('a');
-      await vi.advanceTimersByTimeAsync(60_000);
+        await supervisor.stopChild('a');
+        await vi.advanceTimersByTimeAsync(60_000);
 
-      expect(child('a').starts).toBe(1);
-      expect(supervisor.status().restarts).toBe(0);
-    });
+        expect(child('a').starts).toBe(1);
+        expect(supervisor.status().restarts).toBe(0);
+      },
+    );
 
     it('does not restart the siblings of a never child that fails, even one-for-all', async () => {
       const { supervisor, child, log } = runningTree({ strategy: 'one-for-all' }, [
