@@ -26,6 +26,8 @@ export default defineConfig({
     include: ['libs/**/*.spec.ts', 'src/**/*.spec.ts', 'test/**/*.spec.ts'],
     environment: 'node',
     pool: 'forks',
+    // A full GC on demand, so that the short chaos run checks heap growth as the long one does.
+    execArgv: ['--expose-gc'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     restoreMocks: true,

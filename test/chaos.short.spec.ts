@@ -10,8 +10,14 @@ describe('chaos run (short)', () => {
       timeout: 60_000,
     },
     async () => {
-      const report = await runChaos({ seed: 20_261_203, messages: 20_000, durationMs: 15_000 });
+      const report = await runChaos({
+        seed: 20_261_203,
+        messages: 20_000,
+        durationMs: 15_000,
+        checkHeap: true,
+      });
 
+      expect(typeof globalThis.gc).toBe('function');
       expect(report.violations).toEqual([]);
       expect(report.messagesSent).toBe(20_000);
       // The run really was chaotic: failures were redelivered, poison messages dead-lettered,
