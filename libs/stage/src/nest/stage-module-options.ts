@@ -62,6 +62,11 @@ export interface GiveUpReport {
  *   called (without it, Node's default action ends the process at once, and Stage warns).
  *
  * Failures during shutdown are logged only: the application is already stopping.
+ *
+ * This is an object, unlike the core's `RootSupervisorOptions.onGiveUp` (a callback): Stage
+ * builds the application's `RootSupervisor` from it, with `backoff` for `restart`, and for
+ * `shutdown` with a callback that calls `shutdown` once. A function given here fails the
+ * bootstrap with an `InvalidOptionError` naming `onGiveUp`.
  */
 export type GiveUpPolicy =
   | { readonly action: 'restart'; readonly backoff?: RootRestartBackoff }

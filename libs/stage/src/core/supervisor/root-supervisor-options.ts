@@ -46,6 +46,10 @@ export interface RootSupervisorOptions {
    * reported (as `child-exited` events with the decision `shutdown`). The callback may be async;
    * a throw or a rejection is reported as a `hook-failed` event, never thrown. The root's other
    * children keep running until whoever handles the callback stops the root.
+   *
+   * In a Nest application Stage builds the root itself: configure it with
+   * `StageModule.forRoot({ onGiveUp: { action: 'shutdown' } })`, a policy object from which Stage
+   * makes this callback, not with a function.
    */
   readonly onGiveUp?: (report: RootGiveUpReport) => void;
 }
