@@ -212,8 +212,8 @@ describe('channels across the application lifecycle', () => {
         '3: ChannelClosedError',
       ]);
       expect(logs.under('Stage', 'warn').map((entry) => entry.message)).toContain(
-        'Channel "adder" closed before it drained: 2 request(s) returned to their senders ' +
-          "(ChannelClosedError), 1 message(s) still in a handler's hands (handled if it " +
+        'Channel "adder" closed before it drained: 2 requests returned to their senders ' +
+          "(ChannelClosedError), 1 message still in a handler's hands (handled if it " +
           "finishes before its group's deadline, otherwise returned or dead-lettered).",
       );
       expect(adder.stats()).toMatchObject({ accepted: 5, handled: 2, withdrawn: 3, inFlight: 0 });
@@ -361,8 +361,8 @@ describe('channels across the application lifecycle', () => {
         }),
       ]);
       expect(logs.under('Stage', 'warn').map((entry) => entry.message)).toEqual([
-        'Channel "outbox" closed before it drained: 1 request(s) returned to their senders ' +
-          '(ChannelClosedError), 1 one-way message(s) dead-lettered.',
+        'Channel "outbox" closed before it drained: 1 request returned to its sender ' +
+          '(ChannelClosedError), 1 one-way message dead-lettered.',
       ]);
       expect(app.get(StageRegistry).channel('outbox').state.kind).toBe('closed');
     });

@@ -177,7 +177,7 @@ describe('StageModule', () => {
 
       expect(early).toBe(false);
       expect(logs.under('Stubborn.run', 'warn').map((entry) => entry.message)).toEqual([
-        expect.stringContaining('stopped, abandoning 1 task(s) that did not settle in time'),
+        expect.stringContaining('stopped, abandoning 1 task that did not settle in time'),
       ]);
     });
 

@@ -1,4 +1,5 @@
 import { messageOf } from '../core/errors/thrown-value-error.js';
+import { countOf } from '../core/util/count-of.js';
 import { RepeatLog } from '../core/util/repeat-log.js';
 import { Injectable, Logger } from '@nestjs/common';
 
@@ -206,17 +207,20 @@ export class StageChannels {
       return;
     }
     const parts = [
-      returned > 0 ? `${returned} request(s) returned to their senders (ChannelClosedError)` : '',
-      deadLettered > 0 ? `${deadLettered} one-way message(s) dead-lettered` : '',
-      stored > 0 ? `${stored} message(s) left in storage` : '',
-      inFlight > 0
-        ? `${inFlight} message(s) still in a handler's hands (handled if it finishes before its ` +
-          `group's deadline, otherwise returned or dead-lettered)`
+      returned > 0
+        ? `${countOf(returned, 'request')} returned to ` +
+          `${returned === 1 ? 'its sender' : 'their senders'} (ChannelClosedError)`
         : '',
-      unconfirmed > 0 ? `${unconfirmed} send(s) not confirmed by the storage yet` : '',
+      deadLettered > 0 ? `${countOf(deadLettered, 'one-way message')} dead-lettered` : '',
+      stored > 0 ? `${countOf(stored, 'message')} left in storage` : '',
+      inFlight > 0
+        ? `${countOf(inFlight, 'message')} still in a handler's hands (handled if it finishes ` +
+          `before its group's deadline, otherwise returned or dead-lettered)`
+        : '',
+      unconfirmed > 0 ? `${countOf(unconfirmed, 'send')} not confirmed by the storage yet` : '',
       unacknowledged > 0
-        ? `${unacknowledged} acknowledgement(s) the storage could not confirm (those messages ` +
-          `will be delivered again)`
+        ? `${countOf(unacknowledged, 'acknowledgement')} the storage could not confirm ` +
+          `(${unacknowledged === 1 ? 'that message' : 'those messages'} will be delivered again)`
         : '',
     ].filter((part) => part !== '');
     const drained = report.drained ? 'drained, but' : 'closed before it drained:';
@@ -252,7 +256,8 @@ export class StageChannels {
         this.log(
           'warn',
           `Channel "${event.channel}" dead-lettered message ${event.letter.id} after ` +
-            `${event.letter.deliveryCount} failed deliveries: ${messageOf(event.letter.error)}`,
+            `${countOf(event.letter.deliveryCount, 'failed delivery', 'failed deliveries')}: ` +
+            messageOf(event.letter.error),
         );
         return;
       case 'handler-abandoned':

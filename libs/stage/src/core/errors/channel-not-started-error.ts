@@ -1,4 +1,5 @@
 import { StageError } from './stage-error.js';
+import { countOf } from '../util/count-of.js';
 
 declare module './stage-error.js' {
   interface StageErrorCodes {
@@ -21,9 +22,9 @@ export class ChannelNotStartedError extends StageError {
     readonly capacity: number,
   ) {
     super(
-      `Channel "${channel}" is full (${capacity} messages buffered) and its consumers have not ` +
-        `started yet: waiting for room could deadlock the bootstrap. Send after the application ` +
-        `has started, or raise the channel's capacity.`,
+      `Channel "${channel}" is full (${countOf(capacity, 'message')} buffered) and its ` +
+        `consumers have not started yet: waiting for room could deadlock the bootstrap. Send ` +
+        `after the application has started, or raise the channel's capacity.`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import { StageError } from './stage-error.js';
 import { messageOf } from './thrown-value-error.js';
+import { countOf } from '../util/count-of.js';
 
 declare module './stage-error.js' {
   interface StageErrorCodes {
@@ -25,9 +26,9 @@ export class DeadLetteredError extends StageError {
     override readonly cause: Error,
   ) {
     super(
-      `Message ${messageId} on channel "${channel}" was dead-lettered after ${deliveryCount} ` +
-        `failed deliveries; last error: ${messageOf(cause)}. Fix the handler, then replay it with ` +
-        `replayDeadLetters().`,
+      `Message ${messageId} on channel "${channel}" was dead-lettered after ` +
+        `${countOf(deliveryCount, 'failed delivery', 'failed deliveries')}; last error: ` +
+        `${messageOf(cause)}. Fix the handler, then replay it with replayDeadLetters().`,
       { cause },
     );
   }

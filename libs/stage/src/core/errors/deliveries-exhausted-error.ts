@@ -1,4 +1,5 @@
 import { StageError } from './stage-error.js';
+import { countOf } from '../util/count-of.js';
 
 declare module './stage-error.js' {
   interface StageErrorCodes {
@@ -25,10 +26,10 @@ export class DeliveriesExhaustedError extends StageError {
     readonly deliveries: number,
   ) {
     super(
-      `Message ${messageId} on channel "${channel}" was delivered ${deliveries} times and each ` +
-        `consumer holding it ended before settling it (a process killed or crashed while ` +
-        `handling it). It was dead-lettered instead of being delivered again: find what ends ` +
-        `those consumers, then replay it with replayDeadLetters().`,
+      `Message ${messageId} on channel "${channel}" was delivered ${countOf(deliveries, 'time')} ` +
+        `and each consumer holding it ended before settling it (a process killed or crashed ` +
+        `while handling it). It was dead-lettered instead of being delivered again: find what ` +
+        `ends those consumers, then replay it with replayDeadLetters().`,
     );
   }
 }

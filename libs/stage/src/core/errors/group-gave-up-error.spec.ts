@@ -18,6 +18,13 @@ describe('GroupGaveUpError', () => {
     );
   });
 
+  it('counts a limit of one restart in the singular', () => {
+    const cause = new Error('connection refused');
+    const one = { maxRestarts: 1, withinMs: 1_000 };
+    const error = new GroupGaveUpError({ group: 'relay', path: ['relay'], limit: one, cause });
+    expect(error.message).toContain('needed more than 1 restart within 1000 ms.');
+  });
+
   it('ends the last failure with one full stop, whether or not its message has one', () => {
     const cause = new Error('the broker hung up.');
     const error = new GroupGaveUpError({ group: 'relay', path: ['relay'], limit, cause });

@@ -1,5 +1,6 @@
 import { StageError } from './stage-error.js';
 import { messageOf } from './thrown-value-error.js';
+import { countOf } from '../util/count-of.js';
 import type { IntensityOptions } from '../group/task-group-options.js';
 
 declare module './stage-error.js' {
@@ -35,9 +36,9 @@ export class GroupGaveUpError extends StageError {
       ? `Last failure: ${asSentence(messageOf(cause))}`
       : `Its tasks completed at once each time under restart: 'always'.`;
     super(
-      `Group "${path.join('/')}" gave up: its tasks needed more than ${limit.maxRestarts} ` +
-        `restarts within ${limit.withinMs} ms. ${last} Fix what makes the task end so soon, ` +
-        `or raise the group's "intensity" option.`,
+      `Group "${path.join('/')}" gave up: its tasks needed more than ` +
+        `${countOf(limit.maxRestarts, 'restart')} within ${limit.withinMs} ms. ${last} Fix what ` +
+        `makes the task end so soon, or raise the group's "intensity" option.`,
       cause ? { cause } : undefined,
     );
     this.group = group;

@@ -1,5 +1,6 @@
 import { StageError } from './stage-error.js';
 import { messageOf } from './thrown-value-error.js';
+import { countOf } from '../util/count-of.js';
 import type { IntensityOptions } from '../group/task-group-options.js';
 import type { ChildExit } from '../supervisor/child.js';
 
@@ -48,9 +49,10 @@ export class SupervisorGaveUpError extends StageError {
         : `"${child.join('/')}" completed, and its restart policy is "always"`;
     super(
       `Supervisor "${path.join('/')}" gave up: its children needed more than ` +
-        `${intensity.maxRestarts} restarts within ${intensity.withinMs} ms (the last: ${last}). ` +
-        `It stopped all its children and escalated to its parent. Fix the failure in the cause ` +
-        `chain, or raise the supervisor's "intensity" if such restarts are expected.`,
+        `${countOf(intensity.maxRestarts, 'restart')} within ${intensity.withinMs} ms ` +
+        `(the last: ${last}). It stopped all its children and escalated to its parent. Fix the ` +
+        `failure in the cause chain, or raise the supervisor's "intensity" if such restarts are ` +
+        `expected.`,
       exit.kind === 'failed' ? { cause: exit.error } : undefined,
     );
     this.path = path;

@@ -151,7 +151,25 @@ describe('attachGroupLog', () => {
     });
     expect(lines[0]).toEqual(['log', 'group "mailer" stopped.']);
     expect(lines[1]?.[0]).toBe('warn');
-    expect(lines[1]?.[1]).toMatch(/abandoning 1 task\(s\).*1 \(attempt 3\).*ctx\.signal/);
+    expect(lines[1]?.[1]).toBe(
+      'group "mailer" stopped, abandoning 1 task that did not settle in time: 1 (attempt 3). ' +
+        'It keeps running unobserved; make it honour ctx.signal.',
+    );
+  });
+
+  it('names abandoned tasks in the plural when there are several', () => {
+    const events = source();
+    const { target, lines } = logger();
+    attachGroupLog(events, target);
+    const abandoned = [
+      { index: 0, attempt: 1 },
+      { index: 1, attempt: 2 },
+    ];
+    events.emit({ ...base, type: 'stopped', report: { settled: 0, abandoned, clean: false } });
+    expect(lines[0]?.[1]).toBe(
+      'group "mailer" stopped, abandoning 2 tasks that did not settle in time: 0 (attempt 1), ' +
+        '1 (attempt 2). They keep running unobserved; make them honour ctx.signal.',
+    );
   });
 
   it('aggregates hook failures apart from task failures', () => {

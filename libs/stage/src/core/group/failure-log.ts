@@ -1,6 +1,7 @@
 import type { GroupEvent, GroupListener } from './group-events.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { messageOf, stackOf } from '../errors/thrown-value-error.js';
+import { countOf } from '../util/count-of.js';
 import { RepeatLog } from '../util/repeat-log.js';
 
 /**
@@ -108,9 +109,13 @@ export function attachGroupLog(
           return;
         }
         const tasks = abandoned.map((task) => `${task.index} (attempt ${task.attempt})`);
+        const advice =
+          abandoned.length === 1
+            ? 'It keeps running unobserved; make it honour ctx.signal.'
+            : 'They keep running unobserved; make them honour ctx.signal.';
         logger.warn(
-          `${name} stopped, abandoning ${abandoned.length} task(s) that did not settle in time: ` +
-            `${tasks.join(', ')}. They keep running unobserved; make them honour ctx.signal.`,
+          `${name} stopped, abandoning ${countOf(abandoned.length, 'task')} that did not settle ` +
+            `in time: ${tasks.join(', ')}. ${advice}`,
         );
         return;
       }
