@@ -158,7 +158,7 @@ describe('StageRegistry', () => {
       await app.close();
 
       expect(() => registry.start('pump')).toThrow(StageNotRunningError);
-      expect(() => registry.start('pump')).toThrow('while the application is shutting down');
+      expect(() => registry.start('pump')).toThrow('after the application began shutting down');
     });
   });
 
@@ -319,8 +319,11 @@ describe('StageRegistry', () => {
       const { app, registry } = await bootPump();
       await app.close();
 
-      expect(() => registry.spawn({ name: 'late', task: async () => undefined })).toThrow(
-        StageNotRunningError,
+      const late = () => registry.spawn({ name: 'late', task: async () => undefined });
+      expect(late).toThrow(StageNotRunningError);
+      expect(late).toThrow(
+        'StageRegistry.spawn({ name: "late" }) was called after the application began shutting ' +
+          'down',
       );
     });
   });

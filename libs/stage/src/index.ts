@@ -36,6 +36,7 @@ export { ConflictingOptionsError } from './nest/errors/conflicting-options-error
 export { OptionsReadEarlyError } from './nest/errors/options-read-early-error.js';
 export { UnknownGroupError } from './nest/errors/unknown-group-error.js';
 export { StageNotRunningError } from './nest/errors/stage-not-running-error.js';
+export type { StageNotRunningPhase } from './nest/errors/stage-not-running-error.js';
 export type {
   StageFeatureOptions,
   StageFeatureAsyncOptions,
