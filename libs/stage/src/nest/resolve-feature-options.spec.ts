@@ -51,6 +51,13 @@ describe('resolveFeatureOptions', () => {
     expect(badOption(() => resolveFeatureOptions(input))).toBe(option);
   });
 
+  it('points a supervisor option given beside channels to its place under supervisor', () => {
+    expect(() => resolveFeatureOptions({ strategy: 'one-for-all' })).toThrow(
+      'Invalid option "strategy" for StageModule.forFeature options: expected one of the options ' +
+        'channels, supervisor (did you mean "supervisor.strategy"?), received "one-for-all".',
+    );
+  });
+
   it('names the registration as the owner', () => {
     expect(() => resolveFeatureOptions({ channels: 1 })).toThrow(
       'Invalid option "channels" for StageModule.forFeature options: expected an array, received 1.',

@@ -41,7 +41,8 @@ export interface ResolvedFeatureOptions {
  */
 export function resolveFeatureOptions(input: unknown, owner = OWNER): ResolvedFeatureOptions {
   const options = expectRecord(input, owner, 'options');
-  rejectUnknownKeys(options, FEATURE_KEYS, owner);
+  // `strategy` given beside `channels` means `supervisor.strategy`: say so.
+  rejectUnknownKeys(options, FEATURE_KEYS, owner, '', { supervisor: SUPERVISOR_KEYS });
   return {
     channels: resolveChannels(options['channels'], owner),
     supervisor: resolveSupervisor(options['supervisor'], owner),

@@ -69,6 +69,25 @@ describe('resolveStageOptions', () => {
     expect(error.message).toContain('(did you mean "groups"?)');
   });
 
+  it('points a group default given at the root to its place under groups', () => {
+    const error = invalidOption({ shutdownTimeoutMs: 1_000 });
+    expect(error.option).toBe('shutdownTimeoutMs');
+    expect(error.message).toBe(
+      'Invalid option "shutdownTimeoutMs" for StageModule options: expected one of the options ' +
+        'groups, onGiveUp, logging, skipScopedProviders (did you mean ' +
+        '"groups.shutdownTimeoutMs"?), received 1000.',
+    );
+    expect(invalidOption({ backoff: { minMs: 5 } }).message).toContain(
+      '(did you mean "groups.backoff"?)',
+    );
+  });
+
+  it('points a give-up policy field given at the root to its place under onGiveUp', () => {
+    expect(invalidOption({ action: 'shutdown' }).message).toContain(
+      '(did you mean "onGiveUp.action"?)',
+    );
+  });
+
   it('rejects a group default by the core rules, under the groups path', () => {
     const error = invalidOption({ groups: { shutdownTimeoutMs: -1 } });
     expect(error).toMatchObject({

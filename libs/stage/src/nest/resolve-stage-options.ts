@@ -9,7 +9,7 @@ import {
   type ResolvedStageOptions,
   type RootRestartBackoff,
 } from './stage-module-options.js';
-import { expectRecord, rejectUnknownKeys } from '../core/util/option-checks.js';
+import { expectRecord, type NestedOptions, rejectUnknownKeys } from '../core/util/option-checks.js';
 
 /** How the root options are named in errors. */
 const OWNER = 'StageModule options';
@@ -17,6 +17,15 @@ const OWNER = 'StageModule options';
 const ROOT_KEYS = ['groups', 'onGiveUp', 'logging', 'skipScopedProviders'] as const;
 const GROUP_DEFAULT_KEYS = ['restart', 'backoff', 'intensity', 'shutdownTimeoutMs'] as const;
 const RESTART_BACKOFF_KEYS = ['minMs', 'maxMs', 'factor', 'resetAfterMs'] as const;
+/**
+ * Options one level down that an unknown root key most likely meant: `shutdownTimeoutMs` is
+ * `groups.shutdownTimeoutMs`, `action` is `onGiveUp.action`. (`backoff`, found under both, is
+ * pointed to `groups`, which comes first in `ROOT_KEYS`.)
+ */
+const NESTED_KEYS: NestedOptions = {
+  groups: GROUP_DEFAULT_KEYS,
+  onGiveUp: ['action', 'shutdown'],
+};
 
 /**
  * Validates root options (as given to `forRoot()` or resolved by `forRootAsync()`) and fills in
@@ -28,7 +37,7 @@ const RESTART_BACKOFF_KEYS = ['minMs', 'maxMs', 'factor', 'resetAfterMs'] as con
  */
 export function resolveStageOptions(input: unknown): ResolvedStageOptions {
   const options = expectRecord(input, OWNER, 'options');
-  rejectUnknownKeys(options, ROOT_KEYS, OWNER);
+  rejectUnknownKeys(options, ROOT_KEYS, OWNER, '', NESTED_KEYS);
 
   return {
     groups: resolveGroupDefaults(options['groups']),

@@ -15,6 +15,16 @@ describe('knownOptions', () => {
   it('suggests nothing for a name far from every known one', () => {
     expect(knownOptions('timeout', KNOWN)).toBe('one of the options minMs, maxMs, factor, jitter');
   });
+
+  it('points a name that belongs one level down to the option that holds it', () => {
+    const nested = { groups: ['restart', 'shutdownTimeoutMs'] };
+    expect(knownOptions('shutdownTimeoutMs', ['groups', 'logging'], nested)).toBe(
+      'one of the options groups, logging (did you mean "groups.shutdownTimeoutMs"?)',
+    );
+    expect(knownOptions('loging', ['groups', 'logging'], nested)).toContain(
+      '(did you mean "logging"?)',
+    );
+  });
 });
 
 describe('rejectUnknownKeys', () => {

@@ -18,14 +18,23 @@ export function expectRecord(
 }
 
 /**
+ * The options found under some known options, by the name of the option that holds them: for
+ * the root options of the Nest module, `{ groups: ['restart', 'backoff', ...] }`. It lets an
+ * unknown name that belongs one level down be pointed there.
+ */
+export type NestedOptions = Readonly<Record<string, readonly string[]>>;
+
+/**
  * Rejects the first key of `record` that is not `known`, so that a misspelt option fails loudly
- * instead of being ignored. `prefix` is the path of `record` itself, for example `backoff.`.
+ * instead of being ignored. `prefix` is the path of `record` itself, for example `backoff.`;
+ * `nested` says which known options hold options of their own (see {@link knownOptions}).
  */
 export function rejectUnknownKeys(
   record: Record<string, unknown>,
   known: readonly string[],
   owner: string,
   prefix = '',
+  nested: NestedOptions = {},
 ): void {
   const unknown = Object.keys(record).find((key) => !known.includes(key));
   if (unknown !== undefined) {
@@ -33,7 +42,7 @@ export function rejectUnknownKeys(
       owner,
       `${prefix}${unknown}`,
       record[unknown],
-      knownOptions(unknown, known),
+      knownOptions(unknown, known, nested),
     );
   }
 }
@@ -60,11 +69,19 @@ export function expectOneOf<TValue extends string>(
 }
 
 /**
- * What an unknown option name should have been, for `InvalidOptionError`'s "expected": the
- * closest known name when the given one looks like a typo of it, then every known name.
+ * What an unknown option name should have been, for `InvalidOptionError`'s "expected": every
+ * known name, then a guess. The guess is the option one level down when the given name is one of
+ * the options `nested` lists (`shutdownTimeoutMs` given where `groups.shutdownTimeoutMs` is
+ * meant; the first known option in order that lists it wins), else the closest known name when
+ * the given one looks like a typo of it.
  */
-export function knownOptions(given: string, known: readonly string[]): string {
-  const guess = closest(given, known);
+export function knownOptions(
+  given: string,
+  known: readonly string[],
+  nested: NestedOptions = {},
+): string {
+  const parent = known.find((name) => nested[name]?.includes(given) === true);
+  const guess = parent === undefined ? closest(given, known) : `${parent}.${given}`;
   const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
   return `one of the options ${known.join(', ')}${hint}`;
 }
