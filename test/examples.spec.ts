@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { main as runAdderChannel } from '../examples/adder-channel.js';
+import { main as runPipelineModule } from '../examples/pipeline-module.js';
 import { main as runSupervisedProvider } from '../examples/supervised-provider.js';
 import { main as runSupervisionTree } from '../examples/supervision-tree.js';
 import { main as runTaskGroup } from '../examples/task-group.js';
@@ -45,5 +46,13 @@ describe('README examples', () => {
     const starts = await runSupervisionTree();
 
     expect(starts.slice(0, 4)).toEqual(['producer', 'consumer', 'producer', 'consumer']);
+  });
+
+  it("restarts both of a Nest module's groups one-for-all when one gives up, producer first", async () => {
+    const { starts, path, healthy } = await runPipelineModule();
+
+    expect(starts).toEqual(['producer', 'consumer', 'producer', 'consumer']);
+    expect(path).toEqual(['root', 'PipelineModule', 'Consumer.run']);
+    expect(healthy).toBe(true);
   });
 });
