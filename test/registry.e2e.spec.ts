@@ -158,7 +158,9 @@ describe('StageRegistry', () => {
       await app.close();
 
       expect(() => registry.start('pump')).toThrow(StageNotRunningError);
-      expect(() => registry.start('pump')).toThrow('after the application began shutting down');
+      expect(() => registry.start('pump')).toThrow(
+        'after the application shut down (app.close() had resolved)',
+      );
     });
   });
 
@@ -322,8 +324,7 @@ describe('StageRegistry', () => {
       const late = () => registry.spawn({ name: 'late', task: async () => undefined });
       expect(late).toThrow(StageNotRunningError);
       expect(late).toThrow(
-        'StageRegistry.spawn({ name: "late" }) was called after the application began shutting ' +
-          'down',
+        'StageRegistry.spawn({ name: "late" }) was called after the application shut down',
       );
     });
   });

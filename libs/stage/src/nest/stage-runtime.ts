@@ -294,10 +294,10 @@ export class StageRuntime {
     return stopReportOf(report);
   }
 
-  /** Throws once the application is shutting down. */
+  /** Throws once the application is shutting down, or has shut down. */
   assertOpen(operation: string): void {
     if (this.phase.kind === 'closing' || this.phase.kind === 'closed') {
-      throw new StageNotRunningError(operation, 'shutting-down');
+      throw new StageNotRunningError(operation, this.closedPhase());
     }
   }
 
@@ -355,8 +355,13 @@ export class StageRuntime {
     if (this.phase.kind === 'running') return;
     throw new StageNotRunningError(
       operation,
-      this.phase.kind === 'assembling' ? 'bootstrapping' : 'shutting-down',
+      this.phase.kind === 'assembling' ? 'bootstrapping' : this.closedPhase(),
     );
+  }
+
+  /** Where a closing or closed application stands, as a refusal names it. */
+  private closedPhase(): 'shutting-down' | 'shut-down' {
+    return this.phase.kind === 'closed' ? 'shut-down' : 'shutting-down';
   }
 
   /** From the first destroy phase on, nothing starts any more. */

@@ -13,6 +13,7 @@ import {
 import { fieldMap } from './stream-entry.js';
 import { readEntries, readPendingCounts } from './stream-replies.js';
 import type { RawEntry } from './stream-replies.js';
+import { countOf } from '../core/util/count-of.js';
 
 /** Renewals are sent in batches of this many entries, to keep each script call short. */
 const RENEW_BATCH = 200;
@@ -60,7 +61,9 @@ export class StreamCommands {
     for (const fields of entries) args.push(fields.length, ...fields);
     const reply = await runScript(this.#connections.command, ADD_EACH, [this.#keys.stream], args);
     if (!Array.isArray(reply) || reply.length !== entries.length) {
-      throw new Error(`XADD of ${entries.length} entries answered ${JSON.stringify(reply)}`);
+      throw new Error(
+        `XADD of ${countOf(entries.length, 'entry', 'entries')} answered ${JSON.stringify(reply)}`,
+      );
     }
     return reply.map((result) => {
       const text = String(result);
@@ -173,7 +176,9 @@ export class StreamCommands {
     const args = [this.#options.group, ...entryIds];
     const reply = await runScript(this.#connections.command, ACK_EACH, [stream], args);
     if (!Array.isArray(reply) || reply.length !== entryIds.length) {
-      throw new Error(`XACK of ${entryIds.length} entries answered ${JSON.stringify(reply)}`);
+      throw new Error(
+        `XACK of ${countOf(entryIds.length, 'entry', 'entries')} answered ${JSON.stringify(reply)}`,
+      );
     }
     return reply.map(Number);
   }

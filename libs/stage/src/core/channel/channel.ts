@@ -150,7 +150,8 @@ export class Channel<TMessage, TReply = void> {
    * @throws (rejects) `RequestTimeoutError`; `DeadLetteredError` after `maxDeliveries` failed
    * deliveries, with the last error as `cause`; `ChannelClosedError` when sent after `close()`
    * or left over when the drain ended; `ChannelFullError` when refused or dropped by the overflow
-   * mode; the signal's reason; `InvalidOptionError` for options that are not an object, a
+   * mode; `ChannelNotStartedError` when the channel is full before its consumers have started (in
+   * `wait` mode); the signal's reason; `InvalidOptionError` for options that are not an object, a
    * `timeoutMs` out of range or a `signal` that is not an `AbortSignal` (nothing is accepted then).
    */
   request(body: TMessage, options?: RequestOptions): Promise<TReply> {

@@ -10,9 +10,6 @@ declare module '../../core/errors/stage-error.js' {
  * Where the application stood when a {@link StageNotRunningError} was thrown: before its
  * bootstrap finished, during its shutdown (from the first destroy phase on), or after it (once
  * `app.close()` has resolved).
- *
- * TODO: the registry still reports `shutting-down` after `app.close()` too (its runtime does not
- * pass `shut-down` for its closed phase yet); drop this note once it does.
  */
 export type StageNotRunningPhase = 'bootstrapping' | 'shutting-down' | 'shut-down';
 
