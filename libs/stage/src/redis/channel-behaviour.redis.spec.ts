@@ -19,12 +19,13 @@ afterAll(async () => {
 // The behaviour suite of every storage, on Redis Streams: one replica per channel here; several
 // replicas sharing a channel are tested in redis-channel-storage.redis.spec.ts.
 describeChannelBehaviour('Redis Streams', {
-  storage: () =>
+  storage: (_name, { deadLetterCapacity }) =>
     new RedisChannelStorage({
       connection: redis.url,
       keyPrefix: prefix,
       consumer: 'behaviour',
       blockMs: 50,
       claimIdleMs: 2_000,
+      deadLetterCapacity,
     }),
 });

@@ -3,7 +3,6 @@ import { Channel } from './channel.js';
 import type { ChannelEvent } from './channel-events.js';
 import type { Delivery } from './delivery.js';
 import { newRun, expectBalanced } from './channel.spec-helper.js';
-import { TaskGroup } from '../group/task-group.js';
 import type { TaskContext, TaskOutcome } from '../group/task-context.js';
 import { attachTaskRunHooks } from '../group/task-run-hooks.js';
 import type { TaskRun } from '../group/task-run.js';
@@ -110,37 +109,6 @@ describe('Channel', () => {
       await vi.advanceTimersByTimeAsync(100);
       const again = await next(channel.consume(newRun())[Symbol.asyncIterator]());
       expect(again).toMatchObject({ id, body: 'poison', deliveryCount: 2 });
-      expectBalanced(channel);
-    });
-
-    it('redelivers to the restarted task of a real group, which sees a delivery count of 2', async () => {
-      const channel = new Channel<string>({ name: 'jobs', redelivery: { minMs: 10 } });
-      const seen: { body: string; deliveryCount: number; attempt: number }[] = [];
-      const group = new TaskGroup({
-        name: 'consumers',
-        backoff: { minMs: 10 },
-        task: async (ctx: TaskContext) => {
-          for await (const delivery of channel.consume(ctx)) {
-            seen.push({
-              body: delivery.body,
-              deliveryCount: delivery.deliveryCount,
-              attempt: ctx.attempt,
-            });
-            if (delivery.deliveryCount === 1) throw new Error('crash while holding it');
-          }
-        },
-      });
-      group.start();
-      await channel.send('job');
-
-      await vi.advanceTimersByTimeAsync(1000);
-
-      expect(seen).toEqual([
-        { body: 'job', deliveryCount: 1, attempt: 1 },
-        { body: 'job', deliveryCount: 2, attempt: 2 },
-      ]);
-      await group.stop();
-      expect(channel.stats()).toMatchObject({ accepted: 1, handled: 1, redeliveries: 1 });
       expectBalanced(channel);
     });
 
@@ -256,30 +224,6 @@ describe('Channel', () => {
       await channel.send('a');
       await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
       expect(channel.stats().buffered).toBe(1);
-    });
-
-    it('redelivers after its delay a delivery failed explicitly, and dead-letters it after maxDeliveries', async () => {
-      const channel = new Channel<string>({
-        name: 'jobs',
-        maxDeliveries: 3,
-        redelivery: { minMs: 10, factor: 2, jitter: 0 },
-      });
-      const id = await channel.send('poison');
-      const run = newRun();
-      const counts: number[] = [];
-      for (let round = 0; round < 3; round++) {
-        await vi.advanceTimersByTimeAsync(100);
-        const delivery = await channel.receive(run);
-        counts.push(delivery!.deliveryCount);
-        delivery!.fail(`failure ${round + 1}`);
-      }
-
-      expect(counts).toEqual([1, 2, 3]);
-      const [letter] = channel.deadLetters();
-      expect(letter).toMatchObject({ id, body: 'poison', deliveryCount: 3 });
-      expect(letter?.error.message).toContain('failure 3');
-      expect(channel.stats()).toMatchObject({ deadLettered: 1, redeliveries: 2, delayed: 0 });
-      expectBalanced(channel);
     });
 
     it('keeps the handle of an earlier delivery settled once its message is redelivered', async () => {
