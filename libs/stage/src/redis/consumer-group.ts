@@ -13,18 +13,30 @@ export class ConsumerGroup {
   readonly #commands: () => StreamCommands;
   /** Resolves once the group exists; reset by a failed creation and by {@link forget}. */
   #created: Promise<void> | undefined = undefined;
+  /** Set once `#created` has resolved, and cleared with it: the group exists as far as we know. */
+  #exists = false;
 
   constructor(commands: () => StreamCommands) {
     this.#commands = commands;
+  }
+
+  /** Whether the group is known to exist, so that a write need not wait for {@link ensure}. */
+  get ready(): boolean {
+    return this.#exists;
   }
 
   /** Creates the group once (again after a failure or {@link forget}); resolves once it exists. */
   ensure(): Promise<void> {
     if (this.#created !== undefined) return this.#created;
     const created = this.#commands().createGroup();
-    created.catch(() => {
-      if (this.#created === created) this.#created = undefined;
-    });
+    created.then(
+      () => {
+        if (this.#created === created) this.#exists = true;
+      },
+      () => {
+        if (this.#created === created) this.#created = undefined;
+      },
+    );
     this.#created = created;
     return created;
   }
@@ -32,5 +44,6 @@ export class ConsumerGroup {
   /** Redis said the group does not exist (`NOGROUP`): the next use creates it again. */
   forget(): void {
     this.#created = undefined;
+    this.#exists = false;
   }
 }

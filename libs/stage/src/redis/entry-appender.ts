@@ -5,8 +5,9 @@ import type { RedisDeadLetters } from './redis-dead-letters.js';
 import type { RequestReplies } from './request-replies.js';
 import { TurnBatch } from './turn-batch.js';
 
-/** An entry waiting to be appended with the others of its turn, and its sender's promise. */
-interface QueuedAdd {
+/** An entry waiting to be appended, and its sender's promise. */
+interface QueuedAdd<TMessage> {
+  readonly message: StoredMessage<TMessage>;
   readonly fields: readonly string[];
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -19,10 +20,15 @@ interface QueuedAdd {
  * its reply channel is subscribed, and nothing before the consumer group exists. A message that
  * replays a dead letter moves it back from the dead-letter stream in one step instead. Internal.
  *
+ * **Ordering.** Entries are written in the order {@link store} was called, requests and one-way
+ * messages alike: an append that must wait (for the consumer group, or for the subscription a
+ * request needs) holds back every later one, so that first deliveries keep the send order.
+ *
  * **Failure.** {@link store} rejects when Redis refuses the entry, fails the call carrying it,
  * or another replica replayed the same dead letter first; the storage turns that into the send's
- * `RedisTransportError`. **Closing.** {@link flush} sends what is queued at once, so that the
- * storage can wait for it before closing its connections.
+ * `RedisTransportError`. When the consumer group or the subscription cannot be made, every
+ * append waiting for it rejects at once with that error. **Closing.** {@link flush} sends what
+ * is queued at once, so that the storage can wait for it before closing its connections.
  */
 export class EntryAppender<TMessage> {
   /** The channel's commands. */
@@ -34,7 +40,15 @@ export class EntryAppender<TMessage> {
   /** Says whether a message replays a dead letter. */
   readonly #deadLetters: RedisDeadLetters<TMessage>;
   /** Entries appended in this turn of the event loop, sent together at its end. */
-  readonly #adds: TurnBatch<QueuedAdd, string | Error>;
+  readonly #adds: TurnBatch<QueuedAdd<TMessage>, string | Error>;
+  /**
+   * Appends not written yet, in call order: the first waits for the consumer group or (a request)
+   * the subscription, the others wait behind it. Empty once both exist: appends then go to
+   * `#adds` at once.
+   */
+  #waiting: QueuedAdd<TMessage>[] = [];
+  /** Set while `#writeWaiting` runs, so that a single loop empties `#waiting`. */
+  #writingWaiting = false;
 
   constructor(options: {
     readonly link: ChannelLink<TMessage>;
@@ -60,22 +74,86 @@ export class EntryAppender<TMessage> {
   }
 
   /** Writes `message` (encoded as `fields`) into the stream; resolves once Redis stored it. */
-  async store(message: StoredMessage<TMessage>, fields: readonly string[]): Promise<void> {
-    const { commands } = this.#link;
-    if (message.isRequest) await this.#replies.ready();
-    await this.#group.ensure();
-    const replayOf = this.#deadLetters.takeReplay(message.id);
-    if (replayOf === undefined) {
-      return new Promise<void>((resolve, reject) => this.#adds.add({ fields, resolve, reject }));
-    }
-    if (!(await commands.replay(await replayOf, fields))) {
-      // Withdrawn here (counted, visible); the other replica's replay is the one that counts.
-      throw new Error(`dead letter ${message.id} was replayed by another replica first`);
-    }
+  store(message: StoredMessage<TMessage>, fields: readonly string[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const add: QueuedAdd<TMessage> = { message, fields, resolve, reject };
+      if (this.#waiting.length === 0 && this.#canWrite(message)) {
+        this.#write(add);
+        return;
+      }
+      this.#waiting.push(add);
+      void this.#writeWaiting();
+    });
   }
 
   /** Sends every queued append now. */
   flush(): void {
     this.#adds.flush();
+  }
+
+  /** Whether what `message` needs exists: the consumer group, and a request's subscription. */
+  #canWrite(message: StoredMessage<TMessage>): boolean {
+    return this.#group.ready && (!message.isRequest || this.#replies.subscribed);
+  }
+
+  /** Writes an append now: into this turn's batch, or, replaying a dead letter, on its own. */
+  #write(add: QueuedAdd<TMessage>): void {
+    const replayOf = this.#deadLetters.takeReplay(add.message.id);
+    if (replayOf === undefined) {
+      this.#adds.add(add);
+      return;
+    }
+    // What was appended before goes first: Redis runs the calls of a connection in order.
+    this.#adds.flush();
+    this.#replay(replayOf, add).then(add.resolve, add.reject);
+  }
+
+  /** Moves a dead letter back into the stream; rejects when another replica replayed it first. */
+  async #replay(replayOf: Promise<string>, add: QueuedAdd<TMessage>): Promise<void> {
+    if (!(await this.#link.commands.replay(await replayOf, add.fields))) {
+      // Withdrawn here (counted, visible); the other replica's replay is the one that counts.
+      throw new Error(`dead letter ${add.message.id} was replayed by another replica first`);
+    }
+  }
+
+  /**
+   * Writes the waiting appends in order, each once what it needs exists. When the consumer group
+   * or the subscription cannot be made, the appends waiting for it fail together with that error
+   * (not one after another, each waiting out an outage); the others go on.
+   */
+  async #writeWaiting(): Promise<void> {
+    if (this.#writingWaiting) return;
+    this.#writingWaiting = true;
+    try {
+      while (this.#waiting.length > 0) {
+        const head = this.#waiting[0]!;
+        try {
+          await this.#group.ensure();
+        } catch (error) {
+          this.#failWaiting(() => true, error);
+          continue;
+        }
+        if (head.message.isRequest) {
+          try {
+            await this.#replies.ready();
+          } catch (error) {
+            this.#failWaiting((add) => add.message.isRequest, error);
+            continue;
+          }
+        }
+        while (this.#waiting.length > 0 && this.#canWrite(this.#waiting[0]!.message)) {
+          this.#write(this.#waiting.shift()!);
+        }
+      }
+    } finally {
+      this.#writingWaiting = false;
+    }
+  }
+
+  /** Rejects, with `error`, the waiting appends that `failing` picks; the others keep waiting. */
+  #failWaiting(failing: (add: QueuedAdd<TMessage>) => boolean, error: unknown): void {
+    const failed = this.#waiting.filter(failing);
+    this.#waiting = this.#waiting.filter((add) => !failing(add));
+    for (const add of failed) add.reject(error);
   }
 }

@@ -11,6 +11,8 @@ import type { Redis } from 'ioredis';
 export class ReplySubscription {
   /** Resolves once subscribed; reset after a failure, so that the next request tries again. */
   #subscribed: Promise<void> | undefined = undefined;
+  /** Set once `#subscribed` has resolved: replies are heard. */
+  #heard = false;
   /** Set once the message listener is on the connection (it survives resubscriptions). */
   #listening = false;
   /** The subscriber connection (made on first use). */
@@ -26,6 +28,11 @@ export class ReplySubscription {
     this.#onMessage = onMessage;
   }
 
+  /** Whether replies are heard already, so that a request need not wait for {@link ready}. */
+  get subscribed(): boolean {
+    return this.#heard;
+  }
+
   /** Subscribes, once; resolves when replies will be heard. */
   ready(): Promise<void> {
     if (this.#subscribed !== undefined) return this.#subscribed;
@@ -37,9 +44,14 @@ export class ReplySubscription {
       });
     }
     const subscribed = subscriber.subscribe(this.#key).then(() => undefined);
-    subscribed.catch(() => {
-      if (this.#subscribed === subscribed) this.#subscribed = undefined;
-    });
+    subscribed.then(
+      () => {
+        if (this.#subscribed === subscribed) this.#heard = true;
+      },
+      () => {
+        if (this.#subscribed === subscribed) this.#subscribed = undefined;
+      },
+    );
     this.#subscribed = subscribed;
     return subscribed;
   }

@@ -40,6 +40,11 @@ export class RequestReplies<TMessage> {
     this.#serializer = options.serializer;
   }
 
+  /** Whether replies are heard already: a request may then be stored at once. */
+  get subscribed(): boolean {
+    return this.#subscription?.subscribed ?? false;
+  }
+
   /**
    * Subscribes to this storage's reply channel, once; resolves when replies will be heard, so
    * that a request is only stored once its reply cannot be missed. Rejects when the subscription

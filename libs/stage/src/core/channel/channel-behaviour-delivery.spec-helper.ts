@@ -40,6 +40,29 @@ export function describeDelivery({ channel, group }: BehaviourHarness): void {
       expectBalanced(jobs);
     });
 
+    it('keeps the send order of requests and one-way messages sent together', async () => {
+      const jobs = channel<string, string>();
+      const first = jobs.request('request 1');
+      const sent = jobs.send('send 2');
+      const second = jobs.request('request 3');
+      await sent;
+      const run = newRun();
+
+      const bodies: string[] = [];
+      for (let index = 0; index < 3; index++) {
+        const delivery = (await jobs.receive(run))!;
+        bodies.push(delivery.body);
+        delivery.ack(`reply to ${delivery.body}`);
+      }
+
+      expect(bodies).toEqual(['request 1', 'send 2', 'request 3']);
+      await expect(Promise.all([first, second])).resolves.toEqual([
+        'reply to request 1',
+        'reply to request 3',
+      ]);
+      expectBalanced(jobs);
+    });
+
     it('redelivers a message whose handler threw, with a delivery count of 2', async () => {
       const jobs = channel<string>({ redelivery: { minMs: 5, maxMs: 5 } });
       const seen: number[] = [];

@@ -64,6 +64,9 @@ export function describeRequests({ channel, group }: BehaviourHarness): void {
           how === 'times out' ? { timeoutMs: 200 } : { signal: controller.signal },
         );
         const delivery = (await jobs.receive(newRun()))!;
+        // On a shared storage a consumer may hold the request before its sender hears that the
+        // server stored it; until then, giving up would withdraw it on the sender's side.
+        await eventually(() => jobs.stats().buffered === 0, 2_000, 'the request to be stored');
 
         if (how === 'is aborted') controller.abort(new Error('stop'));
 
