@@ -11,6 +11,12 @@ interface QueuedAdd<TMessage> {
   readonly fields: readonly string[];
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+  /**
+   * Where the append is: `waiting` (in `#waiting`), `batched` (in this turn's batch), `sent`
+   * (Redis has not answered yet), or `withdrawn` (sent, and its sender gave up since: the entry
+   * is deleted once written).
+   */
+  stage: 'waiting' | 'batched' | 'sent' | 'withdrawn';
 }
 
 /**
@@ -23,6 +29,11 @@ interface QueuedAdd<TMessage> {
  * **Ordering.** Entries are written in the order {@link store} was called, requests and one-way
  * messages alike: an append that must wait (for the consumer group, or for the subscription a
  * request needs) holds back every later one, so that first deliveries keep the send order.
+ *
+ * **Cancellation.** A request whose sender gives up before Redis confirmed it
+ * ({@link withdraw}) is not written if it was not sent yet, and deleted as soon as Redis answers
+ * otherwise, so that no replica handles it (one that read it in that round trip still does, and
+ * its reply is ignored); its append rejects.
  *
  * **Failure.** {@link store} rejects when Redis refuses the entry, fails the call carrying it,
  * or another replica replayed the same dead letter first; the storage turns that into the send's
@@ -49,6 +60,8 @@ export class EntryAppender<TMessage> {
   #waiting: QueuedAdd<TMessage>[] = [];
   /** Set while `#writeWaiting` runs, so that a single loop empties `#waiting`. */
   #writingWaiting = false;
+  /** The appends of requests until Redis answers for them, so that {@link withdraw} finds them. */
+  readonly #requests = new Map<StoredMessage<TMessage>, QueuedAdd<TMessage>>();
 
   constructor(options: {
     readonly link: ChannelLink<TMessage>;
@@ -65,10 +78,19 @@ export class EntryAppender<TMessage> {
     this.#adds = new TurnBatch({
       maxPerCall: options.maxPerCall,
       // Each append is tracked on its own, by the storage.
-      send: (adds) => this.#link.commands.addEach(adds.map((add) => add.fields)),
-      done: (add, result) => (typeof result === 'string' ? add.resolve() : add.reject(result)),
+      send: (adds) =>
+        this.#link.commands.addEach(
+          adds.map((add) => {
+            add.stage = 'sent';
+            return add.fields;
+          }),
+        ),
+      done: (add, result) => this.#written(add, result),
       failed: (adds, error) => {
-        for (const add of adds) add.reject(error);
+        for (const add of adds) {
+          this.#requests.delete(add.message);
+          add.reject(error);
+        }
       },
     });
   }
@@ -76,7 +98,8 @@ export class EntryAppender<TMessage> {
   /** Writes `message` (encoded as `fields`) into the stream; resolves once Redis stored it. */
   store(message: StoredMessage<TMessage>, fields: readonly string[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const add: QueuedAdd<TMessage> = { message, fields, resolve, reject };
+      const add: QueuedAdd<TMessage> = { message, fields, resolve, reject, stage: 'waiting' };
+      if (message.isRequest) this.#requests.set(message, add);
       if (this.#waiting.length === 0 && this.#canWrite(message)) {
         this.#write(add);
         return;
@@ -86,9 +109,49 @@ export class EntryAppender<TMessage> {
     });
   }
 
+  /**
+   * The sender of `message`, a request, gave up before Redis confirmed it: it is not written, or,
+   * already sent, deleted once written. Its append rejects. Returns whether it was being appended.
+   */
+  withdraw(message: StoredMessage<TMessage>): boolean {
+    const add = this.#requests.get(message);
+    if (add === undefined) return false;
+    if (add.stage === 'sent' || add.stage === 'withdrawn') {
+      add.stage = 'withdrawn';
+      return true;
+    }
+    if (add.stage === 'waiting') this.#waiting = this.#waiting.filter((each) => each !== add);
+    else this.#adds.remove(add);
+    this.#requests.delete(message);
+    add.reject(new Error(`its sender gave up on request ${message.id} before it was written`));
+    return true;
+  }
+
   /** Sends every queued append now. */
   flush(): void {
     this.#adds.flush();
+  }
+
+  /** Redis answered for an append: its entry id, or the error it gave for that entry. */
+  #written(add: QueuedAdd<TMessage>, result: string | Error): void {
+    if (add.message.isRequest) this.#requests.delete(add.message);
+    if (typeof result !== 'string') {
+      add.reject(result);
+      return;
+    }
+    if (add.stage !== 'withdrawn') {
+      add.resolve();
+      return;
+    }
+    const id = add.message.id;
+    this.#link.commands.deleteEntry(result).then(
+      () => add.reject(new Error(`its sender gave up on request ${id} while it was written`)),
+      (error: unknown) => {
+        // The entry stays: a replica may still handle it, and its reply is ignored.
+        this.#link.report(`withdraw request ${id}`, error);
+        add.reject(error);
+      },
+    );
   }
 
   /** Whether what `message` needs exists: the consumer group, and a request's subscription. */
@@ -100,6 +163,7 @@ export class EntryAppender<TMessage> {
   #write(add: QueuedAdd<TMessage>): void {
     const replayOf = this.#deadLetters.takeReplay(add.message.id);
     if (replayOf === undefined) {
+      add.stage = 'batched';
       this.#adds.add(add);
       return;
     }
@@ -154,6 +218,9 @@ export class EntryAppender<TMessage> {
   #failWaiting(failing: (add: QueuedAdd<TMessage>) => boolean, error: unknown): void {
     const failed = this.#waiting.filter(failing);
     this.#waiting = this.#waiting.filter((add) => !failing(add));
-    for (const add of failed) add.reject(error);
+    for (const add of failed) {
+      this.#requests.delete(add.message);
+      add.reject(error);
+    }
   }
 }

@@ -326,8 +326,13 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     }
   }
 
+  /**
+   * Takes a message out that will not be delivered: out of the window, or, for a request of this
+   * process whose sender gave up while it was being written, out of the stream (not written, or
+   * deleted once written), so that no replica handles it.
+   */
   remove(message: StoredMessage<TMessage>): boolean {
-    return this.#window.remove(message);
+    return this.#window.remove(message) || this.#appender.withdraw(message);
   }
 
   // ---- Settling ------------------------------------------------------------------------------

@@ -220,6 +220,11 @@ export class StreamCommands {
     return lost;
   }
 
+  /** Deletes an entry from the stream: a request whose sender gave up while it was written. */
+  async deleteEntry(entryId: string): Promise<void> {
+    await this.#connections.command.call('XDEL', this.#keys.stream, entryId);
+  }
+
   /** Trims entries every consumer group is done with (see `TRIM_SETTLED`). */
   async trim(): Promise<void> {
     await runScript(this.#connections.command, TRIM_SETTLED, [this.#keys.stream], []);

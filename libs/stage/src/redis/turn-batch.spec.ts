@@ -104,6 +104,21 @@ describe('TurnBatch', () => {
     });
   });
 
+  describe('remove', () => {
+    it('takes back an item not sent yet, which is then neither sent nor reported', async () => {
+      const [batch, recorded] = recordingBatch();
+      batch.add('kept');
+      batch.add('taken back');
+
+      expect(batch.remove('taken back')).toBe(true);
+      await nextTurn();
+
+      expect(recorded.calls).toEqual([['kept']]);
+      expect(recorded.done).toEqual([['kept', 4]]);
+      expect(batch.remove('kept')).toBe(false);
+    });
+  });
+
   describe('flush', () => {
     it('sends what is queued at once, and the scheduled flush then finds nothing to send', async () => {
       const [batch, recorded] = recordingBatch();

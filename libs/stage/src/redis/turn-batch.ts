@@ -48,6 +48,14 @@ export class TurnBatch<TItem, TResult> {
     process.nextTick(() => this.flush());
   }
 
+  /** Takes `item` back if it is still queued (not sent yet); returns whether it was. */
+  remove(item: TItem): boolean {
+    const index = this.#items.indexOf(item);
+    if (index < 0) return false;
+    this.#items.splice(index, 1);
+    return true;
+  }
+
   /** Sends every queued item now. */
   flush(): void {
     this.#scheduled = false;

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { BehaviourHarness } from './channel-behaviour-harness.spec-helper.js';
 import { eventually, sleep } from './channel-behaviour-harness.spec-helper.js';
@@ -49,6 +50,32 @@ export function describeRequests({ channel, group }: BehaviourHarness): void {
       await sleep(50);
       expect(handled).toEqual(['fresh']);
       expect(events.filter((event) => event.type === 'withdrawn')).toHaveLength(1);
+      expect(jobs.stats()).toMatchObject({ withdrawn: 1, handled: 1 });
+      expectBalanced(jobs);
+    });
+
+    it('withdraws an aborted buffered request with the signal’s reason, and never hands it to a consumer', async () => {
+      const jobs = channel<string, string>();
+      const controller = new AbortController();
+      const reply = jobs.request('aborted', { signal: controller.signal });
+      const reason = new Error('client went away');
+
+      controller.abort(reason);
+
+      await expect(reply).rejects.toBe(reason);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      const handled: string[] = [];
+      group(
+        'late',
+        handleChannel(jobs, (body) => {
+          handled.push(body);
+          return body;
+        }),
+      );
+      await jobs.send('fresh');
+      await eventually(() => handled.length === 1, 5_000, 'the fresh message');
+      await sleep(50);
+      expect(handled).toEqual(['fresh']);
       expect(jobs.stats()).toMatchObject({ withdrawn: 1, handled: 1 });
       expectBalanced(jobs);
     });

@@ -1,4 +1,3 @@
-import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Channel } from './channel.js';
 import { newRun, expectBalanced } from './channel.spec-helper.js';
@@ -88,19 +87,6 @@ describe('Channel', () => {
       await assertion;
       expect(channel.stats()).toMatchObject({ delayed: 0, withdrawn: 1 });
       expect(vi.getTimerCount()).toBe(0);
-    });
-
-    it('rejects with the signal reason and withdraws a buffered request when aborted', async () => {
-      const channel = new Channel<string, string>({ name: 'jobs' });
-      const controller = new AbortController();
-      const reply = channel.request('a', { signal: controller.signal });
-      const reason = new Error('client went away');
-
-      controller.abort(reason);
-
-      await expect(reply).rejects.toBe(reason);
-      expect(channel.stats()).toMatchObject({ withdrawn: 1, buffered: 0 });
-      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     });
 
     it('rejects a bad timeoutMs with InvalidOptionError naming the channel', async () => {
