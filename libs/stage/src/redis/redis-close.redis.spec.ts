@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTransportError } from './errors/redis-transport-error.js';
@@ -65,6 +67,21 @@ function replica<TMessage, TReply = void>(
   return channel;
 }
 
+/** How much later than its configured deadline a close or a stop may end: timers fire late. */
+const MARGIN_MS = 200;
+
+/**
+ * Makes a private server unreachable: `stopped` kills it (connections are refused), `frozen`
+ * pauses it (connections stay open and nothing answers, as with a server that hangs).
+ */
+async function cutOff(
+  server: { process: ChildProcess },
+  outage: 'stopped' | 'frozen',
+): Promise<void> {
+  if (outage === 'stopped') await stopRedisServer(server.process);
+  else server.process.kill('SIGSTOP');
+}
+
 describe('RedisChannelStorage', () => {
   describe('close', () => {
     it('rejects a request still waiting for its reply with ChannelClosedError', async () => {
@@ -112,36 +129,94 @@ describe('RedisChannelStorage', () => {
       client.disconnect();
     });
 
-    it('finishes within its deadline while Redis is unreachable, reporting what it could not acknowledge', async () => {
-      const server = await startRedisServer();
-      const channel = new Channel<string>({
-        name: 'outage',
-        storage: new RedisChannelStorage<string>({
-          connection: server.url,
-          blockMs: 50,
-          closeTimeoutMs: 300,
-        }),
-      });
-      await channel.send('a');
-      await channel.send('b');
-      const run = newRun();
-      const first = await channel.receive(run);
-      await channel.receive(run);
-      await stopRedisServer(server.process);
-      first?.ack();
-      const lateSend = outcome(channel.send('lost?'));
+    it.each(['stopped'] as const)(
+      'finishes within its deadline while Redis is %s, reporting what it could not acknowledge',
+      async (outage) => {
+        const server = await startRedisServer();
+        try {
+          const channel = new Channel<string>({
+            name: `outage-${outage}`,
+            storage: new RedisChannelStorage<string>({
+              connection: server.url,
+              blockMs: 50,
+              closeTimeoutMs: 300,
+            }),
+          });
+          await channel.send('a');
+          await channel.send('b');
+          const run = newRun();
+          const first = await channel.receive(run);
+          await channel.receive(run);
+          await cutOff(server, outage);
+          first?.ack();
+          const lateSend = outcome(channel.send('lost?'));
 
-      const closing = channel.close({ timeoutMs: 50 });
-      const finished = await Promise.race([
-        closing,
-        new Promise((resolve) => setTimeout(resolve, 3_000, 'still closing')),
-      ]);
+          const started = performance.now();
+          const report = await channel.close({ timeoutMs: 50 });
+          const elapsed = performance.now() - started;
 
-      expect(finished).toMatchObject({ inFlight: 1, unacknowledged: 1 });
-      await eventually(() => lateSend.done, 1_000, 'the late send');
-      expect(lateSend.error).toBeInstanceOf(RedisTransportError);
-      expect(channel.stats()).toMatchObject({ withdrawn: 1, handled: 1 });
-    });
+          // The drain deadline (a delivery is still held), then closeTimeoutMs at most.
+          expect(elapsed).toBeLessThan(50 + 300 + MARGIN_MS);
+          expect(report).toMatchObject({ inFlight: 1, unacknowledged: 1 });
+          await eventually(() => lateSend.done, 1_000, 'the late send');
+          expect(lateSend.error).toBeInstanceOf(RedisTransportError);
+          expect(channel.stats()).toMatchObject({ withdrawn: 1, handled: 1 });
+          expectBalanced(channel);
+        } finally {
+          server.process.kill('SIGCONT');
+          await stopRedisServer(server.process);
+        }
+      },
+    );
+
+    it.each(['stopped'] as const)(
+      'lets a handler-mode group stop within its deadline while Redis is %s',
+      async (outage) => {
+        const server = await startRedisServer();
+        try {
+          const channel = new Channel<string>({
+            name: `group-stop-${outage}`,
+            storage: new RedisChannelStorage<string>({
+              connection: server.url,
+              blockMs: 50,
+              closeTimeoutMs: 300,
+            }),
+          });
+          const group = new TaskGroup({
+            name: 'workers',
+            size: 3,
+            task: handleChannel(channel, (body, delivery) =>
+              body === 'ignores its signal'
+                ? new Promise<void>(() => {})
+                : new Promise<void>((resolve) =>
+                    delivery.signal.addEventListener('abort', () => resolve()),
+                  ),
+            ),
+          });
+          group.start();
+          await channel.send('ignores its signal');
+          await channel.send('stops when asked');
+          await eventually(() => channel.stats().inFlight === 2, 2_000, 'both handlers to start');
+          await cutOff(server, outage);
+
+          const started = performance.now();
+          const report = await group.stop({ timeoutMs: 200 });
+          const elapsed = performance.now() - started;
+
+          expect(elapsed).toBeLessThan(200 + MARGIN_MS);
+          expect(report).toMatchObject({ clean: false, settled: 2 });
+          expect(report.abandoned).toHaveLength(1);
+          const closing = performance.now();
+          await channel.close({ timeoutMs: 50 });
+          expect(performance.now() - closing).toBeLessThan(50 + 300 + MARGIN_MS);
+          expect(channel.stats()).toMatchObject({ inFlight: 0 });
+          expectBalanced(channel);
+        } finally {
+          server.process.kill('SIGCONT');
+          await stopRedisServer(server.process);
+        }
+      },
+    );
 
     it('rejects a send made while Redis is down with RedisTransportError, counted withdrawn', async () => {
       const server = await startRedisServer();
