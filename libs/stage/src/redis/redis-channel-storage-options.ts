@@ -67,9 +67,10 @@ export interface RedisChannelStorageOptions {
   /** How bodies and replies are written to Redis; default JSON. */
   readonly serializer?: MessageSerializer;
   /**
-   * How long closing may wait for Redis to confirm what is still being written (acknowledgements,
-   * sends, replies) before the connections are dropped, in ms; default 2,000. What was not
-   * confirmed is reported as `unacknowledged` in the close report.
+   * How long closing may wait for Redis in all, in ms; default 2,000: first for it to confirm what
+   * is still being written (acknowledgements, sends, replies), then, with what is left, for it to
+   * end the storage's own connection; then the connections are dropped. What was not confirmed is
+   * reported as `unacknowledged` in the close report.
    */
   readonly closeTimeoutMs?: number;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type {
   ChannelStorageHost,
@@ -384,9 +385,12 @@ export class RedisChannelStorage<TMessage> implements SharedChannelStorage<TMess
     }
     this.#appender.flush();
     this.#acks.flush();
+    // One deadline for both waits, so that a server that hangs cannot make the close take twice
+    // `closeTimeoutMs`: what is left of it after the writes goes to quitting the connection.
+    const deadline = performance.now() + this.#options.closeTimeoutMs;
     await this.#operations.settle(this.#options.closeTimeoutMs);
     const unacknowledged = this.#acks.failed + this.#operations.pendingAcks + this.#acks.queued;
-    await this.#connections.close(Math.min(500, this.#options.closeTimeoutMs));
+    await this.#connections.close(Math.max(0, deadline - performance.now()));
     this.#link.finishClosing();
     return { unacknowledged };
   }

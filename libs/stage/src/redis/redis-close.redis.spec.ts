@@ -129,7 +129,7 @@ describe('RedisChannelStorage', () => {
       client.disconnect();
     });
 
-    it.each(['stopped'] as const)(
+    it.each(['stopped', 'frozen'] as const)(
       'finishes within its deadline while Redis is %s, reporting what it could not acknowledge',
       async (outage) => {
         const server = await startRedisServer();
@@ -169,7 +169,7 @@ describe('RedisChannelStorage', () => {
       },
     );
 
-    it.each(['stopped'] as const)(
+    it.each(['stopped', 'frozen'] as const)(
       'lets a handler-mode group stop within its deadline while Redis is %s',
       async (outage) => {
         const server = await startRedisServer();

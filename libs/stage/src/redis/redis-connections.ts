@@ -68,8 +68,8 @@ export class RedisConnections {
 
   /**
    * Closes what was made here: the reader and subscriber are dropped; an owned command client is
-   * quit (its pending replies are waited for up to `timeoutMs`), then dropped. A given client is
-   * left as it is.
+   * quit (its pending replies are waited for up to `timeoutMs`; not at all for 0), then dropped.
+   * A given client is left as it is. Never rejects.
    */
   async close(timeoutMs: number): Promise<void> {
     this.#closed = true;
@@ -77,7 +77,7 @@ export class RedisConnections {
     if (this.#subscriber !== undefined) drop(this.#subscriber);
     const command = this.#command;
     if (!this.#ownsCommand || command === undefined) return;
-    if (command.status === 'ready') {
+    if (command.status === 'ready' && timeoutMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         command.quit().catch(() => undefined),
