@@ -5,7 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTransportError } from './errors/redis-transport-error.js';
 import { RedisChannelStorage } from './redis-channel-storage.js';
 import type { RedisChannelStorageOptions } from './redis-channel-storage-options.js';
-import { connectionCount, liveHandles } from './redis-resources.spec-helper.js';
+import {
+  connectionCount,
+  liveHandles,
+  trackStageResources,
+} from './redis-resources.spec-helper.js';
 import {
   deleteKeys,
   startRedisServer,
@@ -246,6 +250,7 @@ describe('RedisChannelStorage', () => {
       'leaves no socket and no timer behind once closed, with Redis %s',
       async (outage) => {
         const server = await startRedisServer();
+        const stages = trackStageResources();
         try {
           const before = await liveHandles();
           const channel = new Channel<string>({
@@ -269,7 +274,9 @@ describe('RedisChannelStorage', () => {
           const after = await liveHandles();
           expect(after.sockets).toBeLessThanOrEqual(before.sockets);
           expect(after.timers).toBeLessThanOrEqual(before.timers);
+          expect(await stages.alive()).toEqual([]); // unref()ed timers included
         } finally {
+          stages.stop();
           server.process.kill('SIGCONT');
           await stopRedisServer(server.process);
         }

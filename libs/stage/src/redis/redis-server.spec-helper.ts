@@ -45,13 +45,16 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts a private `redis-server` on a free port (no persistence), resolving once it answers.
+ * Starts a private `redis-server` (no persistence) on `port`, by default a free one, resolving
+ * once it answers; give the port of one stopped earlier to bring it back.
  *
  * @throws with an install hint when there is no `redis-server` on the PATH.
  */
-export async function startRedisServer(): Promise<{ url: string; process: ChildProcess }> {
+export async function startRedisServer(
+  port?: number,
+): Promise<{ url: string; port: number; process: ChildProcess }> {
   if (spawnSync('redis-server', ['--version']).error !== undefined) throw new Error(INSTALL_HINT);
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -59,7 +62,7 @@ export async function startRedisServer(): Promise<{ url: string; process: ChildP
   );
   const url = `redis://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {
-    if (await portOpen(port)) return { url, process: child };
+    if (await portOpen(port)) return { url, port, process: child };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   child.kill('SIGKILL');
