@@ -36,7 +36,13 @@ export class RedisTransportError extends StageError {
   }
 }
 
+/** The cause in words, without the full stop that the message adds after it. */
 function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return messageOf(cause);
-  return cause === undefined ? 'the storage is closed' : String(cause);
+  const text =
+    cause instanceof Error
+      ? messageOf(cause)
+      : cause === undefined
+        ? 'the storage is closed'
+        : String(cause);
+  return text.replace(/[.\s]+$/, '');
 }
