@@ -63,6 +63,48 @@ export function describeDelivery({ channel, group }: BehaviourHarness): void {
       expectBalanced(jobs);
     });
 
+    it('puts a message held by a stopped run back first in line, without counting the delivery', async () => {
+      const jobs = channel<string>();
+      await jobs.send('interrupted');
+      await jobs.send('second');
+      const stopped = newRun();
+      await jobs.receive(stopped);
+
+      stopped.requestStop();
+      stopped.settle({ kind: 'stopped' });
+
+      expect(jobs.stats()).toMatchObject({ inFlight: 0, delayed: 0, redeliveries: 1 });
+      const run = newRun();
+      const again = (await jobs.receive(run))!;
+      const next = (await jobs.receive(run))!;
+      expect([again.body, again.deliveryCount, next.body]).toEqual(['interrupted', 1, 'second']);
+      again.ack();
+      next.ack();
+      expect(jobs.stats()).toMatchObject({ handled: 2, inFlight: 0 });
+      expectBalanced(jobs);
+    });
+
+    it('settles every message a run holds by its outcome', async () => {
+      const jobs = channel<string>({ redelivery: { minMs: 0, maxMs: 0 } });
+      for (const body of ['a', 'b', 'c']) await jobs.send(body);
+      const run = newRun();
+      const held = [await jobs.receive(run), await jobs.receive(run), await jobs.receive(run)];
+      held[1]!.ack();
+
+      run.settle({ kind: 'failed', error: new Error('crash') });
+
+      expect(jobs.stats()).toMatchObject({ inFlight: 0, handled: 1, redeliveries: 2 });
+      const retry = newRun();
+      const again = [(await jobs.receive(retry))!, (await jobs.receive(retry))!];
+      expect(again.map((delivery) => [delivery.body, delivery.deliveryCount])).toEqual([
+        ['a', 2],
+        ['c', 2],
+      ]);
+      for (const delivery of again) delivery.ack();
+      expect(jobs.stats()).toMatchObject({ handled: 3, inFlight: 0 });
+      expectBalanced(jobs);
+    });
+
     it('redelivers a message whose handler threw, with a delivery count of 2', async () => {
       const jobs = channel<string>({ redelivery: { minMs: 5, maxMs: 5 } });
       const seen: number[] = [];

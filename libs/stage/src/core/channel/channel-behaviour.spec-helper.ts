@@ -17,10 +17,10 @@ export { eventually } from './channel-behaviour-harness.spec-helper.js';
  * cause) and replays, the `reject` and `drop-newest` overflow modes, waiting senders and their
  * signals, replies, timeouts and aborts of buffered and held requests, and the close.
  *
- * Behaviours a storage's docs declare unsupported are left out and tested by that storage's own
- * specs instead: for Redis Streams (see docs/redis.md), exact capacity and the batched wake-up of
- * waiting senders, `trySend` and `drop-oldest`. The in-memory specs keep what only holds in one
- * process, or needs fake timers to be shown.
+ * Behaviours a storage's docs declare unsupported, or that differ by design, are left out and
+ * tested by that storage's own specs instead; for Redis Streams, docs/redis.md ("How it is
+ * tested") lists them with the reason. The in-memory specs keep what only holds in one process,
+ * or needs fake timers to be shown.
  */
 export function describeChannelBehaviour(label: string, target: BehaviourTarget): void {
   describe(`Channel on ${label}`, () => {

@@ -112,26 +112,6 @@ describe('Channel', () => {
       expectBalanced(channel);
     });
 
-    it('puts a message held by a stopped run back first in line without counting the delivery', async () => {
-      const channel = new Channel<string>({ name: 'jobs' });
-      await channel.send('interrupted');
-      await channel.send('second');
-      const stopped = newRun();
-      await next(channel.consume(stopped)[Symbol.asyncIterator]());
-
-      stopped.requestStop();
-      stopped.settle({ kind: 'stopped' });
-
-      expect(channel.stats()).toMatchObject({
-        buffered: 2,
-        inFlight: 0,
-        delayed: 0,
-        redeliveries: 1,
-      });
-      const again = await next(channel.consume(newRun())[Symbol.asyncIterator]());
-      expect(again).toMatchObject({ body: 'interrupted', deliveryCount: 1 });
-    });
-
     it('settles the message held by a completed run as handled, even after a break', async () => {
       const channel = new Channel<string>({ name: 'jobs' });
       await channel.send('a');
@@ -145,34 +125,6 @@ describe('Channel', () => {
       run.settle({ kind: 'completed' });
 
       expect(channel.stats()).toMatchObject({ handled: 1, inFlight: 0 });
-    });
-
-    it('settles every message a run holds by its outcome', async () => {
-      const channel = new Channel<string>({ name: 'jobs', redelivery: { minMs: 0 } });
-      for (const body of ['a', 'b', 'c']) await channel.send(body);
-      const run = newRun();
-      const held = [
-        await channel.receive(run),
-        await channel.receive(run),
-        await channel.receive(run),
-      ];
-      held[1]!.ack();
-      expect(channel.stats().inFlight).toBe(2);
-
-      run.settle({ kind: 'failed', error: new Error('crash') });
-
-      expect(channel.stats()).toMatchObject({
-        inFlight: 0,
-        handled: 1,
-        buffered: 2,
-        redeliveries: 2,
-      });
-      const retry = newRun();
-      const again = [await channel.receive(retry), await channel.receive(retry)];
-      expect(again.map((delivery) => [delivery?.body, delivery?.deliveryCount])).toEqual([
-        ['a', 2],
-        ['c', 2],
-      ]);
     });
 
     it('wakes a waiting consumer when its run is asked to stop, without creating an AbortController', async () => {
