@@ -214,15 +214,25 @@ export class ChannelCore<TMessage, TReply>
   }
 
   /**
-   * The next ready message out of storage. Two kinds of message are ended on the way, never
-   * handed to a consumer, both only ever received from a shared storage: a request whose requester
-   * has stopped waiting is withdrawn, and a message whose deliveries are spent (delivered
-   * `maxDeliveries` times, each holder ending before it settled the message) is dead-lettered.
+   * The next ready message out of storage. Kept small, since every delivery runs it: what only a
+   * shared storage can hand back is screened apart (see {@link #screenReceived}).
    */
   #takeReady(): Envelope<TMessage, TReply> | undefined {
-    for (;;) {
-      const envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
-      if (envelope === undefined) return undefined;
+    const envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
+    return envelope === undefined || this.#bridge === undefined
+      ? envelope
+      : this.#screenReceived(envelope);
+  }
+
+  /**
+   * `envelope` and the messages after it, as received from a shared storage, until one can be
+   * handed out. Two kinds are ended on the way, never handed to a consumer: a request whose
+   * requester has stopped waiting is withdrawn, and a message whose deliveries are spent
+   * (delivered `maxDeliveries` times, each holder ending before it settled the message) is
+   * dead-lettered. A storage of this process holds neither: it never receives a message back.
+   */
+  #screenReceived(first: Envelope<TMessage, TReply>): Envelope<TMessage, TReply> | undefined {
+    for (let envelope: Envelope<TMessage, TReply> | undefined = first; envelope !== undefined;) {
       const expired =
         envelope.sender?.expiresAt !== undefined && envelope.sender.expiresAt <= Date.now();
       if (!expired && envelope.failures < this.maxDeliveries) return envelope;
@@ -235,7 +245,9 @@ export class ChannelCore<TMessage, TReply>
         this.#endings.deadLetter(envelope, spent);
       }
       this.checkDrained();
+      envelope = this.storage.takeNext() as Envelope<TMessage, TReply> | undefined;
     }
+    return undefined;
   }
 
   /** Puts a message taken out of storage in the hands of `lease`. */
@@ -288,11 +300,8 @@ export class ChannelCore<TMessage, TReply>
     delivery.lease.letGo(delivery);
     this.#ledger.inFlight--;
     const envelope = delivery.envelope;
-    if (envelope.timer !== undefined) {
-      // The handler's deadline (handler mode): the delivery it guarded is over.
-      clearTimeout(envelope.timer);
-      envelope.timer = undefined;
-    }
+    // The handler's deadline (handler mode): the delivery it guarded is over.
+    if (envelope.timer !== undefined) clearDeadline(envelope);
     return envelope;
   }
 
@@ -398,4 +407,10 @@ export class ChannelCore<TMessage, TReply>
   roomFreed(): void {
     this.admission.admit();
   }
+}
+
+/** Disarms the handler's deadline of `envelope`; out of line, off the path of every delivery. */
+function clearDeadline(envelope: { timer: NodeJS.Timeout | undefined }): void {
+  clearTimeout(envelope.timer);
+  envelope.timer = undefined;
 }

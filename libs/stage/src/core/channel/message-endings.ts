@@ -51,11 +51,13 @@ export class MessageEndings<TMessage, TReply> {
     this.#ledger.handled++;
     envelope.state = 'done';
     this.#storage.settle(envelope);
-    if (envelope.isRequest) {
-      if (!envelope.resolveReply(reply) && this.#events.active) {
-        this.#events.emit({ type: 'late-reply-ignored', channel: this.#name, id: envelope.id });
-      }
-    }
+    if (envelope.isRequest && !envelope.resolveReply(reply)) this.#lateReply(envelope);
+  }
+
+  /** A request was handled after its sender stopped waiting: its reply is ignored, and reported. */
+  #lateReply(envelope: Envelope<TMessage, TReply>): void {
+    if (!this.#events.active) return;
+    this.#events.emit({ type: 'late-reply-ignored', channel: this.#name, id: envelope.id });
   }
 
   /**
