@@ -131,19 +131,26 @@ export class GroupOwners {
   private async stopGroupsOf(owner: object): Promise<void> {
     this.deps.beginClosing();
     const owned = [...this.deps.groups()].filter((managed) => managed.owner === owner);
-    for (const managed of owned.reverse()) {
-      const before = this.deps.channels.drainBefore(managed);
-      if (before !== undefined) managed.planStop({ before });
-      try {
-        await this.deps.parentOf(managed).stopChild(managed.name);
-      } catch (thrown) {
-        const failure = toError(thrown);
-        this.deps.logger.error(
-          `Stopping group "${managed.name}" failed: ${messageOf(failure)}`,
-          stackOf(failure),
-        );
-      }
-      managed.planStop(undefined);
+    for (const managed of owned.reverse()) await this.stopForShutdown(managed);
+  }
+
+  /**
+   * Stops one group for the shutdown, through its supervisor (so that no strategy restarts it)
+   * and within its deadline; the last running consumer of a channel first drains it. A group
+   * stopped already stays so. Never rejects: a failure is logged.
+   */
+  async stopForShutdown(managed: ManagedGroup): Promise<void> {
+    const before = this.deps.channels.drainBefore(managed);
+    if (before !== undefined) managed.planStop({ before });
+    try {
+      await this.deps.parentOf(managed).stopChild(managed.name);
+    } catch (thrown) {
+      const failure = toError(thrown);
+      this.deps.logger.error(
+        `Stopping group "${managed.name}" failed: ${messageOf(failure)}`,
+        stackOf(failure),
+      );
     }
+    managed.planStop(undefined);
   }
 }

@@ -3,7 +3,7 @@ import { countOf } from '../core/util/count-of.js';
 import { RepeatLog } from '../core/util/repeat-log.js';
 import { Injectable, Logger } from '@nestjs/common';
 
-import { Channel } from '../core/channel/channel.js';
+import { Channel, channelCore } from '../core/channel/channel.js';
 import type { ChannelCloseReport } from '../core/channel/channel-close-report.js';
 import type { ChannelEvent } from '../core/channel/channel-events.js';
 import { isStageError } from '../core/errors/stage-error.js';
@@ -185,15 +185,19 @@ export class StageChannels {
   }
 
   /**
-   * Closes the bound channels named in `names` that are still open, at once (their consumers have
-   * stopped), logging what was left as {@link closeAll} does. Never rejects.
+   * Closes the bound channels named in `names` that are still open, logging what was left as
+   * {@link closeAll} does. A channel that a consumer still waits on or holds messages of (loop
+   * mode) gets its drain deadline to empty; any other closes at once. Never rejects.
    */
   async closeNamed(names: readonly string[]): Promise<void> {
     await Promise.all(
       names.map(async (name) => {
         const entry = this.entries.get(name);
         if (entry === undefined || entry.channel.state.kind === 'closed') return;
-        this.logClosed(name, await entry.channel.close({ timeoutMs: 0 }));
+        const { waitingConsumers, inFlight } = entry.channel.stats();
+        const consumed = waitingConsumers > 0 || inFlight > 0;
+        const timeoutMs = consumed ? channelCore(entry.channel).drainTimeoutMs : 0;
+        this.logClosed(name, await entry.channel.close({ timeoutMs }));
       }),
     );
   }

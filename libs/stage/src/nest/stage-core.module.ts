@@ -17,6 +17,6 @@ import { StageRuntime } from './stage-runtime.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [StageConfiguration, StageChannels, StageRuntime, StageExplorer, StageRegistry],
-  exports: [StageConfiguration, StageChannels, StageRegistry],
+  exports: [StageConfiguration, StageChannels, StageRuntime, StageRegistry],
 })
 export class StageCoreModule {}

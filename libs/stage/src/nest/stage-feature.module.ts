@@ -18,6 +18,7 @@ import {
 import type { ResolvedFeatureOptions } from './resolve-feature-options.js';
 import { StageChannels } from './stage-channels.js';
 import { StageCoreModule } from './stage-core.module.js';
+import { StageRuntime } from './stage-runtime.js';
 import type { StageFeatureAsyncOptions, StageFeatureOptions } from './stage-feature-options.js';
 
 /** The token, inside a feature module, of its {@link FeatureRegistration}. Internal. */
@@ -78,19 +79,19 @@ export class StageFeatureModule {
 /**
  * Closes the channels of a `forFeatureAsync()` registration in its module's destroy phase. Their
  * storage may use providers injected into the factory (a Redis client): Nest destroys a module
- * before the modules it imports, so the channels close before those providers are. The groups of
- * the modules importing the registration have stopped by then, draining their channels; a channel
- * still open is closed at once, as Stage's own destroy phase would. Never rejects. Internal.
+ * before the modules it imports, so the channels close before those providers are. Their
+ * handler-mode consumers, wherever they are declared (a global module is destroyed last), stop
+ * first and drain them (see `StageRuntime.closeChannels`). Never rejects. Internal.
  */
 @Injectable()
 class FeatureChannelsCloser implements OnModuleDestroy {
   constructor(
-    private readonly channels: StageChannels,
+    private readonly runtime: StageRuntime,
     @Inject(STAGE_FEATURE) private readonly feature: FeatureRegistration,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
-    await this.channels.closeNamed(this.feature.options.channels.map((channel) => channel.name));
+    await this.runtime.closeChannels(this.feature.options.channels.map((channel) => channel.name));
   }
 }
 

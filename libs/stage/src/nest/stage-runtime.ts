@@ -294,6 +294,22 @@ export class StageRuntime {
     return stopReportOf(report);
   }
 
+  /**
+   * Closes the channels named in `names` ahead of the rest of the shutdown, before what their
+   * storage uses is destroyed (see `StageModule.forFeatureAsync`): their handler-mode consumers
+   * stop first, the last one draining its channel within its deadline, as in its owner's destroy
+   * phase; then what is still open closes, giving loop-mode consumers that still hold or await
+   * messages the channel's drain deadline. Never rejects.
+   */
+  async closeChannels(names: readonly string[]): Promise<void> {
+    this.beginClosing();
+    for (const name of names) {
+      const consumers = this.channels.find(name)?.consumers ?? [];
+      for (const consumer of [...consumers].reverse()) await this.owners.stopForShutdown(consumer);
+    }
+    await this.channels.closeNamed(names);
+  }
+
   /** Throws once the application is shutting down, or has shut down. */
   assertOpen(operation: string): void {
     if (this.phase.kind === 'closing' || this.phase.kind === 'closed') {
