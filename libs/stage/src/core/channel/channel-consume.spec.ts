@@ -33,20 +33,6 @@ describe('Channel', () => {
     vi.useRealTimers();
   });
 
-  describe('consume and receive, called without the task context', () => {
-    it.each(['consume', 'receive'] as const)(
-      '%s throws a typed error naming the channel',
-      (method) => {
-        const channel = new Channel<string>({ name: 'jobs' });
-
-        expect(() => channel[method](undefined as never)).toThrow(
-          'Invalid option "' + method + '(ctx)" for channel "jobs": expected the TaskContext',
-        );
-        expectBalanced(channel);
-      },
-    );
-  });
-
   describe('consume', () => {
     it('delivers first deliveries in send order, each with its id and a delivery count of 1', async () => {
       const channel = new Channel<string>({ name: 'jobs' });

@@ -13,6 +13,7 @@ import { callOptions, signalOption } from './channel-call-options.js';
 import { resolveChannelOptions, timerMsAtLeast } from './resolve-channel-options.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import type { TaskContext } from '../group/task-context.js';
+import { taskRunHooks } from '../group/task-run-hooks.js';
 
 /** The engine, type-erased so that any `Channel<X, Y>` is a `Channel<unknown, unknown>`. */
 type ErasedCore = ChannelCore<unknown, unknown>;
@@ -214,9 +215,15 @@ export class Channel<TMessage, TReply = void> {
     return this.#core.openConsumer(ctx).take() as Promise<Delivery<TMessage, TReply> | undefined>;
   }
 
-  /** @throws InvalidOptionError when `ctx` is not a task context (not even an object). */
+  /**
+   * @throws InvalidOptionError when `ctx` is not a task context: neither made by a group nor an
+   * object whose `signal` is an `AbortSignal` (how a context made elsewhere is stopped).
+   */
   #checkContext(method: string, ctx: unknown): void {
-    if (ctx !== null && typeof ctx === 'object') return;
+    if (ctx !== null && typeof ctx === 'object') {
+      if (taskRunHooks(ctx as TaskContext) !== undefined) return;
+      if ((ctx as { signal?: unknown }).signal instanceof AbortSignal) return;
+    }
     throw new InvalidOptionError(
       `channel "${this.#core.name}"`,
       `${method}(ctx)`,
