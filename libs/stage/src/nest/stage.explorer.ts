@@ -5,7 +5,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { DiscoveryService, ModulesContainer } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import type { Module } from '@nestjs/core/injector/module.js';
 
@@ -23,7 +23,7 @@ import { nonSingletonReason, tokenName } from './provider-scope.js';
 import { type ScannedFeatures, scanFeatures } from './scan-features.js';
 import { StageConfiguration } from './stage-configuration.js';
 import { StageRuntime } from './stage-runtime.js';
-import { type SupervisedOptions, supervisedOptionsOf } from './supervised.decorator.js';
+import { type SupervisedOptions, supervisedMethodsOf } from './supervised.decorator.js';
 
 /** The options `@Supervised` accepts; anything else is a wiring error. */
 const SUPERVISED_KEYS: readonly string[] = [
@@ -42,7 +42,8 @@ interface SupervisedSite {
   readonly instance: object;
   /** Nest's module object of the provider, whose supervisor the group joins. */
   readonly module: Module | undefined;
-  readonly methodName: string;
+  /** The method's key on the instance. */
+  readonly key: string | symbol;
   /** `Class@method`, as errors and warnings name it. */
   readonly site: string;
   /** The group's default name, `Class.method`. */
@@ -75,7 +76,6 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
 
   constructor(
     private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
     private readonly modules: ModulesContainer,
     private readonly configuration: StageConfiguration,
     private readonly runtime: StageRuntime,
@@ -132,21 +132,17 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
     const className = classNameOf(prototype);
     const module: Module | undefined = wrapper.host;
     let dependencies: readonly object[] | undefined;
-    return this.scanner.getAllMethodNames(prototype).flatMap((methodName) => {
-      const options = supervisedOptionsOf(prototype, methodName);
-      if (options.length === 0) return [];
+    return supervisedMethodsOf(prototype).map(({ key, name, options }) => {
       dependencies ??= dependenciesOf(wrapper);
-      return [
-        {
-          instance,
-          module,
-          methodName,
-          site: `${className}@${methodName}`,
-          defaultName: `${className}.${methodName}`,
-          options,
-          dependencies,
-        },
-      ];
+      return {
+        instance,
+        module,
+        key,
+        site: `${className}@${name}`,
+        defaultName: `${className}.${name}`,
+        options,
+        dependencies,
+      };
     });
   }
 
@@ -158,16 +154,15 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
     if (prototype === null || typeof prototype !== 'object') return;
 
     const className = typeof metatype.name === 'string' ? metatype.name : tokenName(wrapper);
-    for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-      if (supervisedOptionsOf(prototype, methodName).length === 0) continue;
-      const error = new ScopedProviderError(`${className}@${methodName}`, reason);
+    for (const { name } of supervisedMethodsOf(prototype)) {
+      const error = new ScopedProviderError(`${className}@${name}`, reason);
       if (!this.configuration.options.skipScopedProviders) throw error;
-      this.logger.warn(`Skipping @Supervised method ${className}@${methodName}: ${reason}.`);
+      this.logger.warn(`Skipping @Supervised method ${className}@${name}: ${reason}.`);
     }
   }
 
   private addGroup(
-    { instance, module, methodName, site, defaultName, options, dependencies }: SupervisedSite,
+    { instance, module, key, site, defaultName, options, dependencies }: SupervisedSite,
     features: ScannedFeatures,
   ): void {
     if (options.length > 1) {
@@ -197,7 +192,7 @@ export class StageExplorer implements OnModuleInit, OnApplicationBootstrap, OnMo
     }
     // The method is looked up at each call, so a spy or a replaced method is honoured.
     const call = (...args: unknown[]): unknown => {
-      const method: unknown = (instance as Record<string, unknown>)[methodName];
+      const method: unknown = (instance as Record<string | symbol, unknown>)[key];
       if (typeof method !== 'function') {
         throw new TypeError(`${site} is no longer a function.`);
       }

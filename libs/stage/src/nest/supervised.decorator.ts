@@ -76,13 +76,18 @@ export type SupervisedDecorator<TShape = SupervisedMethod> = <TMethod extends TS
 
 /**
  * The options of each `@Supervised` applied to a method, in application order, by the prototype
- * that declares the method and the method's name: not by the function, which a decorator applied
- * after `@Supervised` may replace with a wrapper.
+ * that declares the method and the method's key: not only by the function, which a decorator
+ * applied after `@Supervised` may replace with a wrapper or an accessor.
  */
 const supervisedByPrototype = new WeakMap<
   object,
   Map<string | symbol, readonly SupervisedOptions[]>
 >();
+/**
+ * The same options by the decorated function itself, for a method whose descriptor was copied
+ * onto another prototype (a mixin helper that copies descriptors).
+ */
+const supervisedByFunction = new WeakMap<object, readonly SupervisedOptions[]>();
 
 /**
  * Runs a provider method as a supervised group of tasks for the life of the application.
@@ -155,30 +160,68 @@ export function Supervised(
 ): SupervisedDecorator<SupervisedMethod | ChannelHandlerMethod> {
   return (target, key, descriptor) => {
     if (typeof target === 'function') {
-      const site = `${target.name || 'AnonymousClass'}@${String(key)}`;
+      const site = `${target.name || 'AnonymousClass'}@${keyName(key)}`;
       throw new InvalidOptionError(site, '@Supervised', 'a static method', 'an instance method');
     }
     if (typeof descriptor.value !== 'function') {
-      const site = `${classNameOf(target)}@${String(key)}`;
+      const site = `${classNameOf(target)}@${keyName(key)}`;
       throw new InvalidOptionError(site, '@Supervised', descriptor.value, 'a method');
     }
     let byKey = supervisedByPrototype.get(target);
     if (byKey === undefined) supervisedByPrototype.set(target, (byKey = new Map()));
-    byKey.set(key, [...(byKey.get(key) ?? []), options]);
+    const applied = [...(byKey.get(key) ?? []), options];
+    byKey.set(key, applied);
+    supervisedByFunction.set(descriptor.value, applied);
   };
 }
 
+/** A method of a class that `@Supervised` applies to, as the prototype chain resolves it. */
+export interface SupervisedMethodSite {
+  /** The method's key on the instance (a string or a symbol). */
+  readonly key: string | symbol;
+  /** The key as names and errors show it: the name, or `[description]` for a symbol. */
+  readonly name: string;
+  /** Every `@Supervised` applied to it (more than one is a wiring error the explorer reports). */
+  readonly options: readonly SupervisedOptions[];
+}
+
 /**
- * The options of every `@Supervised` applied to method `key` as `prototype`'s chain resolves it
- * (more than one is a wiring error the explorer reports), or an empty list when it is not
- * supervised. A subclass that overrides a supervised method without decorating it again is not
- * supervised: its own method is what runs.
+ * The supervised methods of the instances whose prototype is `prototype`, nearest class first
+ * and each class's methods in declaration order, symbol-named ones included.
+ *
+ * A key is resolved where the chain first defines it, as the instance sees it: a subclass that
+ * overrides a supervised method without decorating it again runs its own method, unsupervised. A
+ * method stays supervised when a later decorator wrapped it or turned it into an accessor (the
+ * options are kept by its key), and when a mixin helper copied its descriptor onto the provider's
+ * prototype (they are kept by its function too).
  */
-export function supervisedOptionsOf(prototype: object, key: string): readonly SupervisedOptions[] {
-  for (let at: object | null = prototype; at !== null; at = Object.getPrototypeOf(at) as object) {
-    if (Object.prototype.hasOwnProperty.call(at, key)) {
-      return supervisedByPrototype.get(at)?.get(key) ?? [];
+export function supervisedMethodsOf(prototype: object): SupervisedMethodSite[] {
+  const seen = new Set<string | symbol>();
+  const found: SupervisedMethodSite[] = [];
+  for (
+    let at: object | null = prototype;
+    at !== null && at !== Object.prototype;
+    at = Object.getPrototypeOf(at) as object | null
+  ) {
+    for (const key of Reflect.ownKeys(at)) {
+      if (key === 'constructor' || seen.has(key)) continue;
+      seen.add(key);
+      const options = optionsDeclaredAt(at, key);
+      if (options.length > 0) found.push({ key, name: keyName(key), options });
     }
   }
-  return [];
+  return found;
+}
+
+/** The options of method `key` as `at` itself defines it. */
+function optionsDeclaredAt(at: object, key: string | symbol): readonly SupervisedOptions[] {
+  const byKey = supervisedByPrototype.get(at)?.get(key);
+  if (byKey !== undefined) return byKey;
+  const value: unknown = Object.getOwnPropertyDescriptor(at, key)?.value;
+  return typeof value === 'function' ? (supervisedByFunction.get(value) ?? []) : [];
+}
+
+/** How a method key is shown in group names and errors. */
+function keyName(key: string | symbol): string {
+  return typeof key === 'string' ? key : `[${key.description ?? 'symbol'}]`;
 }
