@@ -22,17 +22,36 @@ export class DuplicateGroupError extends StageError {
     /** Where the second group was declared. */
     readonly duplicate: string,
     /**
-     * When both are one class's method, provided by two modules: those modules' names, in
-     * discovery order.
+     * When both are one class's method, provided twice: the names of the modules that provide
+     * it, in discovery order (the same name twice when one module provides it under two tokens).
      */
     readonly modules?: readonly [string, string],
   ) {
-    super(
-      modules === undefined
-        ? `Two groups are named "${group}": ${existing} and ${duplicate}. Give one of them ` +
-            `another name (@Supervised({ name }) or spawn({ name })).`
-        : `${duplicate} would run twice: its class is provided by two modules, ${modules[0]} ` +
-            `and ${modules[1]}. Provide it in one module and export it from there to the other.`,
+    super(duplicateMessage(group, existing, duplicate, modules));
+  }
+}
+
+function duplicateMessage(
+  group: string,
+  existing: string,
+  duplicate: string,
+  modules: readonly [string, string] | undefined,
+): string {
+  if (modules === undefined) {
+    return (
+      `Two groups are named "${group}": ${existing} and ${duplicate}. Give one of them another ` +
+      `name (@Supervised({ name }) or spawn({ name })).`
     );
   }
+  const [first, second] = modules;
+  if (first === second) {
+    return (
+      `${duplicate} would run twice: ${first} provides its class under two tokens, and each ` +
+      `makes an instance. Provide the class once and alias the other token with useExisting.`
+    );
+  }
+  return (
+    `${duplicate} would run twice: its class is provided by two modules, ${first} and ` +
+    `${second}. Provide it in one module and export it from there to the other.`
+  );
 }
