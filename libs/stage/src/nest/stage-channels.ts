@@ -167,13 +167,17 @@ export class StageChannels {
 
   /**
    * Closes every channel still open, at once: after every group has stopped, nothing will drain
-   * them. What is left is returned to its senders or dead-lettered by the core, and logged. Then
-   * stops forwarding events. Never rejects.
+   * them. What is left is returned to its senders or dead-lettered by the core, and logged. That
+   * includes the channels built but never bound, when the bootstrap failed before Stage's
+   * discovery ran. Then stops forwarding events. Never rejects.
    */
   async closeAll(): Promise<void> {
     this.endWatch();
+    const channels = new Map<Channel<unknown, unknown>, string>();
+    for (const [name, channel] of this.built) channels.set(channel, name);
+    for (const { name, channel } of this.list()) channels.set(channel, name);
     await Promise.all(
-      this.list().map(async ({ name, channel }) => {
+      [...channels].map(async ([channel, name]) => {
         const wasOpen = channel.state.kind !== 'closed';
         const report = await channel.close({ timeoutMs: 0 });
         if (wasOpen) this.logClosed(name, report);
