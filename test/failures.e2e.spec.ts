@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   type Channel,
+  getChannelToken,
   InjectChannel,
   StageModule,
   StageRegistry,
@@ -216,5 +217,29 @@ describe('a supervised method that returns', () => {
 
     const returned = logs.entries.filter((entry) => entry.message.includes('returned'));
     expect(returned).toEqual([]);
+  });
+
+  it('is not logged for handler-mode tasks that end because their channel closed while the application runs', async () => {
+    @Injectable()
+    class Workers {
+      @Supervised({ channel: 'jobs', size: 2 })
+      handle(): void {}
+    }
+    const { app, logs } = await boot({
+      imports: [StageModule.forRoot(), StageModule.forFeature({ channels: [{ name: 'jobs' }] })],
+      providers: [Workers],
+    });
+    const jobs = app.get<Channel<string>>(getChannelToken('jobs'), { strict: false });
+
+    await jobs.close();
+    await vi.waitFor(() =>
+      expect(app.get(StageRegistry).status('Workers.handle').state.kind).toBe('completed'),
+    );
+
+    const returned = logs
+      .under('Workers.handle')
+      .filter((entry) => entry.message.includes('returned'));
+    expect(returned.map((entry) => entry.message)).toEqual([]);
+    await app.close();
   });
 });

@@ -171,7 +171,8 @@ export class StageRuntime {
       const logger = new Logger(options.name);
       detachers.push(attachGroupLog(group, logger));
       const policy = applied.restart ?? 'on-failure';
-      if (policy !== 'always') {
+      // A handler-mode task returns when its channel closes: Stage's own loop, nothing to say.
+      if (policy !== 'always' && channel === undefined) {
         detachers.push(group.on((event) => this.logCompletion(event, policy, logger)));
       }
     }
