@@ -20,7 +20,8 @@ import { StageRuntime } from './stage-runtime.js';
 export interface SpawnOptions extends TaskGroupOptions {
   /**
    * The provider whose destroy phase stops the group, usually `this` when spawning from a
-   * provider, so the group stops before the providers it uses are destroyed. Without an owner the
+   * singleton provider or controller (anything else is refused), so the group stops before the
+   * providers it uses are destroyed. Without an owner the
    * group stops in Stage's own destroy phase, which comes after every other module's. Either way
    * a spawned group is a child of the root supervisor (path `['root', name]`), which restarts it
    * by the `onGiveUp` policy when it gives up.
@@ -133,8 +134,9 @@ export class StageRegistry {
    * code never runs before this returns.
    *
    * @throws InvalidOptionError for a bad option (options that are not an object, an `owner` that
-   * is not an object included); DuplicateGroupError when the name is taken; StageNotRunningError
-   * once the application is shutting down.
+   * is no singleton provider or controller instance of the application included);
+   * DuplicateGroupError when the name is taken; StageNotRunningError once the application is
+   * shutting down.
    */
   spawn(options: SpawnOptions): GroupInfo {
     // Checked before anything is built, so that a bad call leaves nothing half registered.
@@ -162,13 +164,28 @@ export class StageRegistry {
   }
 
   /**
-   * What `owner` uses, directly or not, when it is a provider or controller of the application:
-   * their destroy phase stops its spawned groups first, as for a `@Supervised` method.
+   * What `owner` uses, directly or not: their destroy phase stops its spawned groups first, as
+   * for a `@Supervised` method.
+   *
+   * @throws InvalidOptionError when `owner` is no singleton provider or controller instance of
+   * the application (a request-scoped instance, a plain object): Nest calls no lifecycle hook on
+   * it, so nothing would stop the group before what it uses is destroyed.
    */
-  private dependenciesOf(owner: object): readonly object[] | undefined {
+  private dependenciesOf(owner: object): readonly object[] {
     const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
     const wrapper = wrappers.find((each) => !each.isAlias && each.instance === owner);
-    return wrapper === undefined ? undefined : dependenciesOf(wrapper);
+    if (wrapper === undefined) {
+      throw new InvalidOptionError(
+        'StageRegistry.spawn',
+        'owner',
+        owner,
+        'a singleton provider or controller instance of this application (usually `this` in ' +
+          'one), whose destroy phase stops the group; Nest runs no lifecycle hook of other ' +
+          'objects, request-scoped instances included. Leave owner out to stop the group with ' +
+          "Stage's own destroy phase",
+      );
+    }
+    return dependenciesOf(wrapper);
   }
 
   /**
