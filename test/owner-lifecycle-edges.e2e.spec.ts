@@ -6,31 +6,14 @@ import {
   Injectable,
   Module,
   type OnApplicationBootstrap,
-  type OnModuleDestroy,
 } from '@nestjs/common';
 import { StageModule, StageRegistry, Supervised, type TaskContext } from 'nestjs-stage';
 import { describe, expect, it } from 'vitest';
 
 import { aborted, boot } from './support/boot.js';
+import { CountingClient } from './support/counting-client.js';
 
-/** A client that counts its uses once closed. */
-@Injectable()
-class Client implements OnModuleDestroy {
-  closed = false;
-  usesAfterClose = 0;
-
-  async query(): Promise<void> {
-    if (this.closed) this.usesAfterClose++;
-    await sleep(1);
-    if (this.closed) this.usesAfterClose++;
-  }
-
-  onModuleDestroy(): void {
-    this.closed = true;
-  }
-}
-
-@Module({ providers: [Client], exports: [Client] })
+@Module({ providers: [CountingClient], exports: [CountingClient] })
 class ClientModule {}
 
 describe('owners of groups, at the edges of their lifecycle', () => {
@@ -88,7 +71,7 @@ describe('owners of groups, at the edges of their lifecycle', () => {
   it("stops a global module's controller's spawned group before a client it imports from a plain module is closed", async () => {
     @Controller()
     class StatusController {
-      constructor(readonly client: Client) {}
+      constructor(readonly client: CountingClient) {}
     }
     @Global()
     @Module({ imports: [ClientModule], controllers: [StatusController] })
@@ -106,6 +89,6 @@ describe('owners of groups, at the edges of their lifecycle', () => {
 
     await app.close();
 
-    expect(app.get(Client).usesAfterClose).toBe(0);
+    expect(app.get(CountingClient).usesAfterClose).toBe(0);
   });
 });

@@ -1,33 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
-import {
-  Global,
-  Injectable,
-  Module,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { StageModule, StageRegistry } from 'nestjs-stage';
 import { describe, expect, it, vi } from 'vitest';
 
 import { boot } from './support/boot.js';
-
-/** A client that counts the queries made or still running once it is closed. */
-@Injectable()
-class Client implements OnModuleDestroy {
-  closed = false;
-  usesAfterClose = 0;
-
-  async query(): Promise<void> {
-    if (this.closed) this.usesAfterClose++;
-    await sleep(1);
-    if (this.closed) this.usesAfterClose++;
-  }
-
-  onModuleDestroy(): void {
-    this.closed = true;
-  }
-}
+import { CountingClient } from './support/counting-client.js';
 
 /** Spawns a group owned by itself, as SpawnOptions.owner suggests, that uses the client. */
 @Injectable()
@@ -36,7 +12,7 @@ class Spawner implements OnModuleInit {
 
   constructor(
     private readonly registry: StageRegistry,
-    private readonly client: Client,
+    private readonly client: CountingClient,
   ) {}
 
   onModuleInit(): void {
@@ -57,7 +33,7 @@ describe('StageRegistry.spawn with an owner', () => {
   it("stops a global owner's spawned group before a client it imports from a plain module is closed", async () => {
     // Nest destroys a global module after the modules it imports: the owner's own destroy phase
     // comes too late, as it does for a @Supervised method of the same owner.
-    @Module({ providers: [Client], exports: [Client] })
+    @Module({ providers: [CountingClient], exports: [CountingClient] })
     class ClientModule {}
     @Global()
     @Module({ imports: [ClientModule], providers: [Spawner] })
@@ -65,7 +41,7 @@ describe('StageRegistry.spawn with an owner', () => {
 
     const { app } = await boot({ imports: [StageModule.forRoot(), InfraModule] });
     await vi.waitFor(() => expect(app.get(Spawner).queries).toBeGreaterThan(4));
-    const client = app.get(Client);
+    const client = app.get(CountingClient);
 
     await app.close();
 
