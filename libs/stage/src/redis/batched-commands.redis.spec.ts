@@ -1,41 +1,27 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RedisTransportError } from './errors/redis-transport-error.js';
 import { RedisChannelStorage } from './redis-channel-storage.js';
 import type { RedisChannelStorageOptions } from './redis-channel-storage-options.js';
 import { ACK_EACH, ADD_EACH } from './redis-scripts.js';
 import type { LuaScript } from './redis-scripts.js';
-import { deleteKeys, testRedis, uniquePrefix } from './redis-server.spec-helper.js';
-import type { TestRedis } from './redis-server.spec-helper.js';
+import { useRedisSpec } from './redis-server.spec-helper.js';
 import { Channel } from '../core/channel/channel.js';
 import { eventually } from '../core/channel/channel-behaviour.spec-helper.js';
 import { expectBalanced, newRun, outcome } from '../core/channel/channel.spec-helper.js';
 import type { Delivery } from '../core/channel/delivery.js';
 
-const prefix = uniquePrefix('batched');
-let redis: TestRedis;
-let raw: Redis;
-let opened: Channel<unknown, unknown>[] = [];
+/** The clients of the test's own; disconnected once its channels have closed. */
 let clients: Redis[] = [];
-let counter = 0;
 
-beforeAll(async () => {
-  redis = await testRedis();
-  raw = new Redis(redis.url);
-});
-
-afterEach(async () => {
-  await Promise.all(opened.map((channel) => channel.close({ timeoutMs: 100 })));
+// Registered before the spec's own hooks, so that it runs after them (hooks unwind as a stack).
+afterEach(() => {
   for (const client of clients) client.disconnect();
-  opened = [];
   clients = [];
 });
 
-afterAll(async () => {
-  await deleteKeys(redis.url, prefix);
-  raw.disconnect();
-  await redis.stop();
-});
+const spec = useRedisSpec('batched');
+const { prefix } = spec;
 
 /**
  * One replica's channel on Redis, on a client of the test's own so that its commands can be
@@ -47,7 +33,7 @@ function replica<TMessage>(
   options: Partial<RedisChannelStorageOptions> & { capacity?: number } = {},
 ): { channel: Channel<TMessage>; calls: (script: LuaScript) => number } {
   const { capacity, ...storageOptions } = options;
-  const client = new Redis(redis.url);
+  const client = new Redis(spec.redis.url);
   clients.push(client);
   const sent = vi.spyOn(client, 'sendCommand');
   const channel = new Channel<TMessage>({
@@ -62,7 +48,7 @@ function replica<TMessage>(
       ...storageOptions,
     }),
   });
-  opened.push(channel as unknown as Channel<unknown, unknown>);
+  spec.track(channel as unknown as Channel<unknown, unknown>);
   const calls = (script: LuaScript): number =>
     sent.mock.calls.filter(
       ([command]) => command.name === 'evalsha' && command.args[0] === script.sha,
@@ -71,7 +57,7 @@ function replica<TMessage>(
 }
 
 function channelName(): string {
-  return `batched-${++counter}`;
+  return spec.freshName('batched');
 }
 
 function streamOf(name: string): string {
@@ -105,7 +91,7 @@ describe('RedisChannelStorage', () => {
 
       expect(calls(ADD_EACH) - before).toBe(1);
       expect(new Set(ids).size).toBe(20);
-      expect(await raw.xlen(streamOf(name))).toBe(21);
+      expect(await spec.raw.xlen(streamOf(name))).toBe(21);
       expect(channel.stats()).toMatchObject({ accepted: 21, published: 21, withdrawn: 0 });
     });
 
@@ -113,8 +99,8 @@ describe('RedisChannelStorage', () => {
       const name = channelName();
       const { channel } = replica<string>(name, 'producer');
       await channel.send('stored');
-      await raw.del(streamOf(name));
-      await raw.set(streamOf(name), 'not a stream');
+      await spec.raw.del(streamOf(name));
+      await spec.raw.set(streamOf(name), 'not a stream');
 
       const refused = await Promise.allSettled([channel.send('a'), channel.send('b')]);
 
@@ -126,7 +112,7 @@ describe('RedisChannelStorage', () => {
       }
       expect(channel.stats()).toMatchObject({ accepted: 3, published: 1, withdrawn: 2 });
       expectBalanced(channel as Channel<unknown, unknown>);
-      await raw.del(streamOf(name));
+      await spec.raw.del(streamOf(name));
     });
 
     it('lets a waiting sender in as soon as this replica reads, without waiting for the backlog check', async () => {
@@ -154,7 +140,7 @@ describe('RedisChannelStorage', () => {
 
       for (const delivery of deliveries) delivery.ack();
 
-      await eventually(async () => (await raw.xpending(streamOf(name), 'stage'))[0] === 0);
+      await eventually(async () => (await spec.raw.xpending(streamOf(name), 'stage'))[0] === 0);
       expect(calls(ACK_EACH)).toBe(1);
       expect(channel.stats()).toMatchObject({ received: 5, handled: 5, duplicates: 0 });
     });
@@ -171,10 +157,10 @@ describe('RedisChannelStorage', () => {
       const claimed = await fast.channel.receive(newRun());
       expect(claimed?.body).toBe('claimed');
       claimed?.ack();
-      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 1);
+      await eventually(async () => (await spec.raw.xpending(stream, 'stage'))[0] === 1);
       for (const delivery of held) delivery.ack();
 
-      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+      await eventually(async () => (await spec.raw.xpending(stream, 'stage'))[0] === 0);
       await eventually(() => slow.channel.stats().duplicates === 1, 2_000, 'the late ack');
       expect(slow.calls(ACK_EACH)).toBe(1);
       expect(slow.channel.stats()).toMatchObject({ handled: 2, duplicates: 1 });
@@ -191,7 +177,7 @@ describe('RedisChannelStorage', () => {
       const report = await channel.close({ timeoutMs: 100 });
 
       expect(report).toMatchObject({ unacknowledged: 0, inFlight: 0 });
-      expect((await raw.xpending(streamOf(name), 'stage'))[0]).toBe(0);
+      expect((await spec.raw.xpending(streamOf(name), 'stage'))[0]).toBe(0);
     });
   });
 });

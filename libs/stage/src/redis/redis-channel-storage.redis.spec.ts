@@ -1,11 +1,9 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisTransportError } from './errors/redis-transport-error.js';
 import { RedisChannelStorage } from './redis-channel-storage.js';
 import type { RedisChannelStorageOptions } from './redis-channel-storage-options.js';
 import { TRIM_SETTLED, runScript } from './redis-scripts.js';
-import { deleteKeys, testRedis, uniquePrefix } from './redis-server.spec-helper.js';
-import type { TestRedis } from './redis-server.spec-helper.js';
+import { useRedisSpec } from './redis-server.spec-helper.js';
 import { Channel } from '../core/channel/channel.js';
 import type { ChannelEvent } from '../core/channel/channel-events.js';
 import { eventually } from '../core/channel/channel-behaviour.spec-helper.js';
@@ -14,31 +12,12 @@ import { handleChannel } from '../core/channel/handle-channel.js';
 import { InvalidOptionError } from '../core/errors/invalid-option-error.js';
 import { TaskGroup } from '../core/group/task-group.js';
 
-const prefix = uniquePrefix('storage');
-let redis: TestRedis;
-let raw: Redis;
-let opened: Channel<unknown, unknown>[] = [];
-let counter = 0;
-
-beforeAll(async () => {
-  redis = await testRedis();
-  raw = new Redis(redis.url);
-});
-
-afterEach(async () => {
-  await Promise.all(opened.map((channel) => channel.close({ timeoutMs: 100 })));
-  opened = [];
-});
-
-afterAll(async () => {
-  await deleteKeys(redis.url, prefix);
-  raw.disconnect();
-  await redis.stop();
-});
+const spec = useRedisSpec('storage');
+const { prefix } = spec;
 
 /** A fresh channel name, so that tests never share a stream. */
 function channelName(): string {
-  return `shared-${++counter}`;
+  return spec.freshName('shared');
 }
 
 /** One replica's channel: the channel `name` on Redis, as consumer `consumer`. */
@@ -54,7 +33,7 @@ function replica<TMessage, TReply = void>(
     capacity,
     redelivery: { minMs: 1, maxMs: 1 },
     storage: new RedisChannelStorage<TMessage>({
-      connection: redis.url,
+      connection: spec.redis.url,
       keyPrefix: prefix,
       consumer,
       blockMs: 50,
@@ -62,7 +41,7 @@ function replica<TMessage, TReply = void>(
       ...storageOptions,
     }),
   });
-  opened.push(channel as unknown as Channel<unknown, unknown>);
+  spec.track(channel as unknown as Channel<unknown, unknown>);
   return channel;
 }
 
@@ -99,10 +78,10 @@ describe('RedisChannelStorage', () => {
     it('has a restarted replica take back its own pending entries first, with a delivery count of 2', async () => {
       const name = channelName();
       const stream = streamOf(name);
-      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
-      await raw.xadd(stream, '*', 'id', 'held-before-crash', 'body', '"old"');
-      await raw.xreadgroup('GROUP', 'stage', 'r1', 'COUNT', 1, 'STREAMS', stream, '>');
-      await raw.xadd(stream, '*', 'id', 'new', 'body', '"new"');
+      await spec.raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await spec.raw.xadd(stream, '*', 'id', 'held-before-crash', 'body', '"old"');
+      await spec.raw.xreadgroup('GROUP', 'stage', 'r1', 'COUNT', 1, 'STREAMS', stream, '>');
+      await spec.raw.xadd(stream, '*', 'id', 'new', 'body', '"new"');
 
       const restarted = replica<string>(name, 'r1');
       const run = newRun();
@@ -117,17 +96,18 @@ describe('RedisChannelStorage', () => {
       expect([second?.id, second?.deliveryCount]).toEqual(['new', 1]);
       first?.ack();
       second?.ack();
-      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+      await eventually(async () => (await spec.raw.xpending(stream, 'stage'))[0] === 0);
     });
 
     it('hands out each of its own old pending entries once, even when they are idle past claimIdleMs', async () => {
       const name = channelName();
       const stream = streamOf(name);
-      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await spec.raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
       const total = 300;
-      for (let n = 0; n < total; n++) await raw.xadd(stream, '*', 'id', `m${n}`, 'body', `${n}`);
+      for (let n = 0; n < total; n++)
+        await spec.raw.xadd(stream, '*', 'id', `m${n}`, 'body', `${n}`);
       // Consumer r1 read them all, then was killed; it comes back after claimIdleMs.
-      await raw.xreadgroup('GROUP', 'stage', 'r1', 'COUNT', total, 'STREAMS', stream, '>');
+      await spec.raw.xreadgroup('GROUP', 'stage', 'r1', 'COUNT', total, 'STREAMS', stream, '>');
       await new Promise((resolve) => setTimeout(resolve, 150));
       const restarted = replica<number>(name, 'r1', { claimIdleMs: 100, reclaimIntervalMs: 20 });
       const handled = new Map<string, number[]>();
@@ -153,10 +133,10 @@ describe('RedisChannelStorage', () => {
     it('dead-letters, never handing it out, a message whose holders all died maxDeliveries times', async () => {
       const name = channelName();
       const stream = streamOf(name);
-      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
-      await raw.xadd(stream, '*', 'id', 'kills-every-process', 'body', '"boom"');
+      await spec.raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await spec.raw.xadd(stream, '*', 'id', 'kills-every-process', 'body', '"boom"');
       // Three replicas took it in turn and were killed while handling it: Redis counted 3.
-      const read = (await raw.xreadgroup(
+      const read = (await spec.raw.xreadgroup(
         'GROUP',
         'stage',
         'dead-1',
@@ -167,7 +147,7 @@ describe('RedisChannelStorage', () => {
         '>',
       )) as [string, [string, string[]][]][];
       const entryId = read[0]![1][0]![0];
-      await raw.call(
+      await spec.raw.call(
         'XCLAIM',
         stream,
         'stage',
@@ -195,7 +175,7 @@ describe('RedisChannelStorage', () => {
       group.start();
 
       await eventually(
-        async () => (await raw.xlen(`${stream}:dead`)) === 1,
+        async () => (await spec.raw.xlen(`${stream}:dead`)) === 1,
         3_000,
         'a dead letter',
       );
@@ -210,22 +190,22 @@ describe('RedisChannelStorage', () => {
         }),
       ]);
       expect(survivor.stats()).toMatchObject({ received: 1, deadLettered: 1, handled: 0 });
-      expect((await raw.xpending(stream, 'stage'))[0]).toBe(0);
+      expect((await spec.raw.xpending(stream, 'stage'))[0]).toBe(0);
     });
 
     it('claims entries idle past claimIdleMs from a dead consumer, with a delivery count of 2', async () => {
       const name = channelName();
       const stream = streamOf(name);
-      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
-      await raw.xadd(stream, '*', 'id', 'orphan', 'body', '"job"');
-      await raw.xreadgroup('GROUP', 'stage', 'dead', 'COUNT', 1, 'STREAMS', stream, '>');
+      await spec.raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await spec.raw.xadd(stream, '*', 'id', 'orphan', 'body', '"job"');
+      await spec.raw.xreadgroup('GROUP', 'stage', 'dead', 'COUNT', 1, 'STREAMS', stream, '>');
       const alive = replica<string>(name, 'alive', { claimIdleMs: 100, reclaimIntervalMs: 20 });
 
       const delivery = await alive.receive(newRun());
       delivery?.ack();
 
       expect([delivery?.id, delivery?.deliveryCount]).toEqual(['orphan', 2]);
-      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+      await eventually(async () => (await spec.raw.xpending(stream, 'stage'))[0] === 0);
       expect(alive.stats()).toMatchObject({ received: 1, handled: 1, duplicates: 0 });
     });
 
@@ -242,7 +222,7 @@ describe('RedisChannelStorage', () => {
       const claimed = await fast.receive(newRun());
       expect([claimed?.id, claimed?.deliveryCount]).toEqual([held?.id, 2]);
       claimed?.ack();
-      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+      await eventually(async () => (await spec.raw.xpending(stream, 'stage'))[0] === 0);
       held?.ack();
 
       await eventually(() => slow.stats().duplicates === 1, 2_000, 'the late ack');
@@ -267,17 +247,17 @@ describe('RedisChannelStorage', () => {
       const held = await slow.receive(newRun());
       const claimed = await fast.receive(newRun());
       claimed?.ack();
-      await eventually(async () => (await raw.xpending(stream, 'stage'))[0] === 0);
+      await eventually(async () => (await spec.raw.xpending(stream, 'stage'))[0] === 0);
 
       held?.fail(new Error('late failure')); // its last allowed delivery: it would dead-letter
       await eventually(() => slow.stats().duplicates === 1, 2_000, 'the late settle');
-      const lengthBefore = await raw.xlen(stream);
+      const lengthBefore = await spec.raw.xlen(stream);
       const replayed = slow.replayDeadLetters();
 
-      expect(await raw.xlen(`${stream}:dead`)).toBe(0);
+      expect(await spec.raw.xlen(`${stream}:dead`)).toBe(0);
       expect(slow.deadLetters()).toEqual([]);
       expect(replayed).toEqual([]);
-      expect(await raw.xlen(stream)).toBe(lengthBefore);
+      expect(await spec.raw.xlen(stream)).toBe(lengthBefore);
       expect(slow.stats()).toMatchObject({ deadLettered: 0, handled: 1, duplicates: 1 });
       const handledOnce = [slow, fast].reduce(
         (sum, channel) => sum + channel.stats().handled - channel.stats().duplicates,
@@ -315,8 +295,8 @@ describe('RedisChannelStorage', () => {
       const id = await worker.send('poison');
       (await worker.receive(newRun()))?.fail(new Error('always fails'));
 
-      await eventually(async () => (await raw.xlen(`${streamOf(name)}:dead`)) === 1);
-      const [entry] = await raw.xrange(`${streamOf(name)}:dead`, '-', '+');
+      await eventually(async () => (await spec.raw.xlen(`${streamOf(name)}:dead`)) === 1);
+      const [entry] = await spec.raw.xrange(`${streamOf(name)}:dead`, '-', '+');
       expect(entry?.[1]).toEqual(expect.arrayContaining(['id', id, 'body', '"poison"']));
       void observer.receive(newRun());
       await eventually(() => observer.deadLetters().length === 1, 2_000, 'the observer’s view');
@@ -337,7 +317,7 @@ describe('RedisChannelStorage', () => {
         'both replicas to see the letter',
       );
       const added = async (): Promise<number> => {
-        const info = (await raw.call('XINFO', 'STREAM', streamOf(name))) as unknown[];
+        const info = (await spec.raw.call('XINFO', 'STREAM', streamOf(name))) as unknown[];
         return Number(info[info.indexOf('entries-added') + 1]);
       };
       const before = await added();
@@ -376,9 +356,9 @@ describe('RedisChannelStorage', () => {
     it('dead-letters an entry its serializer cannot read, so that it never blocks a consumer', async () => {
       const name = channelName();
       const stream = streamOf(name);
-      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
-      await raw.xadd(stream, '*', 'id', 'garbled', 'body', '{not json');
-      await raw.xadd(stream, '*', 'id', 'fine', 'body', '"ok"');
+      await spec.raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await spec.raw.xadd(stream, '*', 'id', 'garbled', 'body', '{not json');
+      await spec.raw.xadd(stream, '*', 'id', 'fine', 'body', '"ok"');
       const reader = replica<string>(name, 'reader');
 
       const delivery = await reader.receive(newRun());
@@ -391,29 +371,29 @@ describe('RedisChannelStorage', () => {
   describe('trimming', () => {
     it('trims with MINID below the oldest pending entry, never deleting it', async () => {
       const stream = streamOf(channelName());
-      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      await spec.raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
       const ids: string[] = [];
       for (let index = 0; index < 400; index++)
-        ids.push((await raw.xadd(stream, '*', 'n', index))!);
-      await raw.xreadgroup('GROUP', 'stage', 'c', 'COUNT', 400, 'STREAMS', stream, '>');
+        ids.push((await spec.raw.xadd(stream, '*', 'n', index))!);
+      await spec.raw.xreadgroup('GROUP', 'stage', 'c', 'COUNT', 400, 'STREAMS', stream, '>');
       const pending = ids[300]!;
-      await raw.xack(stream, 'stage', ...ids.filter((id) => id !== pending));
+      await spec.raw.xack(stream, 'stage', ...ids.filter((id) => id !== pending));
 
-      await runScript(raw, TRIM_SETTLED, [stream], []);
+      await runScript(spec.raw, TRIM_SETTLED, [stream], []);
 
-      expect(await raw.xlen(stream)).toBeLessThan(400);
-      expect(await raw.xrange(stream, pending, pending)).toHaveLength(1);
-      expect((await raw.xpending(stream, 'stage'))[0]).toBe(1);
+      expect(await spec.raw.xlen(stream)).toBeLessThan(400);
+      expect(await spec.raw.xrange(stream, pending, pending)).toHaveLength(1);
+      expect((await spec.raw.xpending(stream, 'stage'))[0]).toBe(1);
     });
 
     it('keeps entries no consumer group has read yet', async () => {
       const stream = streamOf(channelName());
-      await raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
-      for (let index = 0; index < 300; index++) await raw.xadd(stream, '*', 'n', index);
+      await spec.raw.xgroup('CREATE', stream, 'stage', '0', 'MKSTREAM');
+      for (let index = 0; index < 300; index++) await spec.raw.xadd(stream, '*', 'n', index);
 
-      await runScript(raw, TRIM_SETTLED, [stream], []);
+      await runScript(spec.raw, TRIM_SETTLED, [stream], []);
 
-      expect(await raw.xlen(stream)).toBe(300);
+      expect(await spec.raw.xlen(stream)).toBe(300);
     });
   });
 
@@ -430,7 +410,7 @@ describe('RedisChannelStorage', () => {
         new Channel({
           name: 'refused',
           overflow: 'drop-oldest',
-          storage: new RedisChannelStorage({ connection: redis.url }),
+          storage: new RedisChannelStorage({ connection: spec.redis.url }),
         });
 
       expect(build).toThrow(InvalidOptionError);
@@ -438,9 +418,9 @@ describe('RedisChannelStorage', () => {
     });
 
     it('serves one channel only', () => {
-      const storage = new RedisChannelStorage({ connection: redis.url, keyPrefix: prefix });
+      const storage = new RedisChannelStorage({ connection: spec.redis.url, keyPrefix: prefix });
       const first = new Channel({ name: 'first', storage });
-      opened.push(first);
+      spec.track(first);
 
       expect(() => new Channel({ name: 'second', storage })).toThrow(/already used by channel/);
     });

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** A Redis server for tests: the one at `REDIS_URL`, or one started here. */
 export interface TestRedis {
@@ -120,4 +121,73 @@ function portOpen(port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
     socket.connect(port, '127.0.0.1');
   });
+}
+
+/** What a Redis spec file works with: set up before its tests, torn down after them. */
+export interface RedisSpecFixture {
+  /** The key prefix of the file's keys, all deleted after its last test. */
+  readonly prefix: string;
+  /** The server the file's tests use. */
+  readonly redis: TestRedis;
+  /** A client of the file's own, to look at and prepare the server's state. */
+  readonly raw: Redis;
+  /** Has `channel` closed after the current test; returns it. */
+  track<TChannel extends Closable>(channel: TChannel): TChannel;
+  /** A name no other test of the file uses: `<base>-<n>`. */
+  freshName(base: string): string;
+}
+
+/** Anything the fixture closes after a test: a channel. */
+interface Closable {
+  close(options: { timeoutMs: number }): Promise<unknown>;
+}
+
+/**
+ * Registers the set-up and tear-down a Redis spec file needs (its server, a raw client, the
+ * channels to close after each test, its keys to delete at the end) and returns what its tests
+ * use. Call it once, at the top level of the file. `closeTimeoutMs` bounds each channel's close.
+ */
+export function useRedisSpec(file: string, { closeTimeoutMs = 100 } = {}): RedisSpecFixture {
+  const prefix = uniquePrefix(file);
+  let redis: TestRedis | undefined;
+  let raw: Redis | undefined;
+  let opened: Closable[] = [];
+  let names = 0;
+
+  beforeAll(async () => {
+    redis = await testRedis();
+    raw = new Redis(redis.url);
+  });
+
+  afterEach(async () => {
+    const closing = opened;
+    opened = [];
+    await Promise.all(closing.map((channel) => channel.close({ timeoutMs: closeTimeoutMs })));
+  });
+
+  afterAll(async () => {
+    if (redis === undefined) return;
+    await deleteKeys(redis.url, prefix);
+    raw?.disconnect();
+    await redis.stop();
+  });
+
+  const ready = <TValue>(value: TValue | undefined, what: string): TValue => {
+    if (value === undefined) throw new Error(`${what} is only there once the tests run`);
+    return value;
+  };
+  return {
+    prefix,
+    get redis() {
+      return ready(redis, 'The test Redis');
+    },
+    get raw() {
+      return ready(raw, 'The raw Redis client');
+    },
+    track(channel) {
+      opened.push(channel);
+      return channel;
+    },
+    freshName: (base) => `${base}-${++names}`,
+  };
 }

@@ -1,43 +1,17 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisChannelStorage } from './redis-channel-storage.js';
-import {
-  deleteKeys,
-  startRedisServer,
-  stopRedisServer,
-  testRedis,
-  uniquePrefix,
-} from './redis-server.spec-helper.js';
-import type { TestRedis } from './redis-server.spec-helper.js';
+import { startRedisServer, stopRedisServer, useRedisSpec } from './redis-server.spec-helper.js';
 import { Channel } from '../core/channel/channel.js';
 import { eventually } from '../core/channel/channel-behaviour.spec-helper.js';
 import { expectBalanced, outcome } from '../core/channel/channel.spec-helper.js';
 
-const prefix = uniquePrefix('withdrawal');
-let redis: TestRedis;
-let raw: Redis;
-let opened: Channel<unknown, unknown>[] = [];
-let counter = 0;
-
-beforeAll(async () => {
-  redis = await testRedis();
-  raw = new Redis(redis.url);
-});
-
-afterEach(async () => {
-  await Promise.all(opened.map((channel) => channel.close({ timeoutMs: 100 })));
-  opened = [];
-});
-
-afterAll(async () => {
-  await deleteKeys(redis.url, prefix);
-  raw.disconnect();
-  await redis.stop();
-});
+const spec = useRedisSpec('withdrawal');
+const { prefix } = spec;
 
 /** A channel of a fresh name on the Redis at `url`, and its stream's key. */
 function requests(url: string): { channel: Channel<string, string>; stream: string } {
-  const name = `withdrawal-${++counter}`;
+  const name = spec.freshName('withdrawal');
   const channel = new Channel<string, string>({
     name,
     storage: new RedisChannelStorage<string>({
@@ -47,7 +21,7 @@ function requests(url: string): { channel: Channel<string, string>; stream: stri
       closeTimeoutMs: 200,
     }),
   });
-  opened.push(channel);
+  spec.track(channel);
   return { channel, stream: `${prefix}{${name}}` };
 }
 
@@ -66,7 +40,7 @@ async function warmUp(channel: Channel<string, string>): Promise<void> {
 describe('RedisChannelStorage', () => {
   describe('a request whose sender gives up before Redis confirmed it', () => {
     it('is never written when it gives up while waiting for the reply subscription', async () => {
-      const { channel, stream } = requests(redis.url);
+      const { channel, stream } = requests(spec.redis.url);
       const controller = new AbortController();
       const reply = outcome(channel.request('aborted', { signal: controller.signal }));
 
@@ -74,13 +48,13 @@ describe('RedisChannelStorage', () => {
       await channel.send('after');
 
       expect(reply.error).toEqual(new Error('gone'));
-      expect(await storedBodies(raw, stream)).toEqual(['"after"']);
+      expect(await storedBodies(spec.raw, stream)).toEqual(['"after"']);
       expect(channel.stats()).toMatchObject({ accepted: 2, withdrawn: 1, published: 1 });
       expectBalanced(channel);
     });
 
     it('is taken out of its turn’s batch when it gives up in the turn it was sent', async () => {
-      const { channel, stream } = requests(redis.url);
+      const { channel, stream } = requests(spec.redis.url);
       await warmUp(channel);
       const controller = new AbortController();
       const reply = outcome(channel.request('aborted', { signal: controller.signal }));
@@ -89,7 +63,7 @@ describe('RedisChannelStorage', () => {
       await channel.send('after');
 
       expect(reply.error).toEqual(new Error('gone'));
-      expect(await storedBodies(raw, stream)).toEqual(['"warm-up"', '"after"']);
+      expect(await storedBodies(spec.raw, stream)).toEqual(['"warm-up"', '"after"']);
       expect(channel.stats()).toMatchObject({ accepted: 3, withdrawn: 1, published: 2 });
       expectBalanced(channel);
     });
